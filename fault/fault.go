@@ -1,0 +1,205 @@
+// Package fault describes the failure model of one run: the bounds of the
+// fault space (nodes, EOT, EFF, crash budget) and a fault schedule (message
+// omissions and node crashes). A Schedule is plain data: the search builds,
+// compares, hashes and prints it; the evaluator only reads it.
+package fault
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Params are the bounds of a run and of the search.
+type Params struct {
+	// Nodes is the node set, in the order the user gave it.
+	Nodes []string
+	// EOT is the last timestep (time runs 1..EOT).
+	EOT int
+	// EFF bounds omissions: only messages sent at t < EFF can be lost.
+	EFF int
+	// MaxCrashes is the crash budget.
+	MaxCrashes int
+}
+
+// Omission loses every message sent from From to To at send time Time.
+type Omission struct {
+	From, To string
+	Time     int
+}
+
+// Crash makes Node mute from send time Time on.
+type Crash struct {
+	Node string
+	Time int
+}
+
+// Schedule is a set of faults. Use Canonical before comparing or printing.
+type Schedule struct {
+	Omissions []Omission
+	Crashes   []Crash
+}
+
+// ErrInvalid is wrapped by every Validate error.
+var ErrInvalid = errors.New("invalid fault schedule")
+
+// Validate checks the parameters themselves.
+func (p Params) Validate() error {
+	if len(p.Nodes) == 0 {
+		return errors.New("no nodes: give at least one with --nodes")
+	}
+	seen := map[string]bool{}
+	for _, n := range p.Nodes {
+		if n == "" {
+			return errors.New("empty node name in --nodes")
+		}
+		if seen[n] {
+			return fmt.Errorf("node %q listed twice in --nodes", n)
+		}
+		seen[n] = true
+	}
+	if p.EOT < 1 {
+		return fmt.Errorf("EOT must be at least 1, got %d", p.EOT)
+	}
+	if p.EFF < 0 {
+		return fmt.Errorf("EFF must not be negative, got %d", p.EFF)
+	}
+	if p.MaxCrashes < 0 {
+		return fmt.Errorf("crash budget must not be negative, got %d", p.MaxCrashes)
+	}
+	if p.MaxCrashes > len(p.Nodes) {
+		return fmt.Errorf("crash budget %d exceeds the %d nodes", p.MaxCrashes, len(p.Nodes))
+	}
+	return nil
+}
+
+// HasNode reports whether n is in the node set.
+func (p Params) HasNode(n string) bool { return slices.Contains(p.Nodes, n) }
+
+// Validate checks s against the bounds: known nodes, omissions with
+// From != To and 1 <= Time < EFF, crashes with 1 <= Time <= EOT, at most one
+// crash per node and at most MaxCrashes crashes.
+func (p Params) ValidateSchedule(s Schedule) error {
+	for _, o := range s.Omissions {
+		switch {
+		case !p.HasNode(o.From):
+			return fmt.Errorf("%w: omission %s: unknown node %q", ErrInvalid, o, o.From)
+		case !p.HasNode(o.To):
+			return fmt.Errorf("%w: omission %s: unknown node %q", ErrInvalid, o, o.To)
+		case o.From == o.To:
+			return fmt.Errorf("%w: omission %s: a node's messages to itself are never lost", ErrInvalid, o)
+		case o.Time < 1:
+			return fmt.Errorf("%w: omission %s: time must be at least 1", ErrInvalid, o)
+		case o.Time >= p.EFF:
+			return fmt.Errorf("%w: omission %s: omissions need send time < EFF (%d)", ErrInvalid, o, p.EFF)
+		}
+	}
+	crashed := map[string]bool{}
+	for _, c := range s.Crashes {
+		switch {
+		case !p.HasNode(c.Node):
+			return fmt.Errorf("%w: crash %s: unknown node %q", ErrInvalid, c, c.Node)
+		case c.Time < 1 || c.Time > p.EOT:
+			return fmt.Errorf("%w: crash %s: time must be within 1..EOT (%d)", ErrInvalid, c, p.EOT)
+		case crashed[c.Node]:
+			return fmt.Errorf("%w: node %q crashes twice", ErrInvalid, c.Node)
+		}
+		crashed[c.Node] = true
+	}
+	if len(s.Crashes) > p.MaxCrashes {
+		return fmt.Errorf("%w: %d crashes exceed the crash budget %d", ErrInvalid, len(s.Crashes), p.MaxCrashes)
+	}
+	return nil
+}
+
+func (o Omission) String() string { return fmt.Sprintf("omit(%s->%s@%d)", o.From, o.To, o.Time) }
+func (c Crash) String() string    { return fmt.Sprintf("crash(%s@%d)", c.Node, c.Time) }
+
+// Canonical returns a copy of s with crashes sorted by node, omissions sorted
+// by (from, to, time), duplicates removed, and omissions dropped that a crash
+// of their sender already implies (sender crashed at or before the send time):
+// such schedules are the same schedule.
+func (s Schedule) Canonical() Schedule {
+	var out Schedule
+	crashAt := map[string]int{}
+	for _, c := range s.Crashes {
+		if t, ok := crashAt[c.Node]; !ok || c.Time < t {
+			crashAt[c.Node] = c.Time
+		}
+	}
+	for n, t := range crashAt {
+		out.Crashes = append(out.Crashes, Crash{n, t})
+	}
+	slices.SortFunc(out.Crashes, func(a, b Crash) int { return strings.Compare(a.Node, b.Node) })
+	for _, o := range s.Omissions {
+		if t, ok := crashAt[o.From]; ok && t <= o.Time {
+			continue
+		}
+		out.Omissions = append(out.Omissions, o)
+	}
+	slices.SortFunc(out.Omissions, compareOmission)
+	out.Omissions = slices.Compact(out.Omissions)
+	return out
+}
+
+func compareOmission(a, b Omission) int {
+	if c := strings.Compare(a.From, b.From); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.To, b.To); c != 0 {
+		return c
+	}
+	return a.Time - b.Time
+}
+
+// Size is the number of faults in the schedule.
+func (s Schedule) Size() int { return len(s.Omissions) + len(s.Crashes) }
+
+// IsEmpty reports whether the schedule has no faults.
+func (s Schedule) IsEmpty() bool { return s.Size() == 0 }
+
+// String prints the canonical schedule on one line, e.g.
+// "crash(a@2) omit(a->b@1)", or "no faults". It doubles as the schedule's key.
+func (s Schedule) String() string {
+	c := s.Canonical()
+	if c.IsEmpty() {
+		return "no faults"
+	}
+	var parts []string
+	for _, x := range c.Crashes {
+		parts = append(parts, x.String())
+	}
+	for _, x := range c.Omissions {
+		parts = append(parts, x.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// CrashTime returns the crash time of node n and whether it crashes.
+func (s Schedule) CrashTime(n string) (int, bool) {
+	for _, c := range s.Crashes {
+		if c.Node == n {
+			return c.Time, true
+		}
+	}
+	return 0, false
+}
+
+// Lost reports whether a message from -> to sent at time t is lost under s:
+// never for messages to self; otherwise when the channel is omitted at t or
+// the sender crashed at or before t.
+func (s Schedule) Lost(from, to string, t int) bool {
+	if from == to {
+		return false
+	}
+	if ct, ok := s.CrashTime(from); ok && ct <= t {
+		return true
+	}
+	for _, o := range s.Omissions {
+		if o.From == from && o.To == to && o.Time == t {
+			return true
+		}
+	}
+	return false
+}
