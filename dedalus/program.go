@@ -221,6 +221,9 @@ type Program struct {
 	// relation (NoRel when the program does not use them; Crash is always
 	// present since the runtime provides it).
 	Pre, Post, Crash RelID
+	// Warnings holds the front end's warnings (suspicious but legal
+	// things, such as a relation read but never defined), sorted.
+	Warnings ErrorList
 }
 
 // Rel returns the relation ID for name, or NoRel.

@@ -1,0 +1,439 @@
+package dedalus
+
+import (
+	"fmt"
+	"slices"
+)
+
+// The checker: arity, column types, ground facts, aggregates, safety,
+// reserved names, and (in stratify.go) stratification. It collects every
+// error in d and records what lowering needs: relation arities and column
+// types, and the type of every rule variable.
+
+// relInfo is what the checker knows about one relation.
+type relInfo struct {
+	name    string
+	arity   int
+	pos     Pos // first appearance
+	builtin bool
+	defined bool // has a fact or is a rule head
+	read    bool // appears in a rule body
+	readPos Pos
+	slots   []int // type nodes of the columns
+}
+
+// ruleInfo is the checker's view of one rule.
+type ruleInfo struct {
+	ast  *RuleClause
+	vars map[string]int // variable name -> type node
+}
+
+type checker struct {
+	d       *diags
+	rels    map[string]*relInfo
+	rules   []*ruleInfo
+	facts   []*FactClause
+	clauses []Clause
+
+	// Type inference: a union-find over column slots, rule variables and
+	// constants. Each root carries the type of its class (or TypeUnknown)
+	// and where that type came from.
+	parent []int
+	typ    []Type
+	tpos   []Pos
+}
+
+var builtinRels = []struct {
+	name  string
+	types []Type
+}{
+	{"crash", []Type{TypeString, TypeString, TypeInt}},
+}
+
+func newChecker(d *diags) *checker {
+	c := &checker{d: d, rels: map[string]*relInfo{}}
+	for _, b := range builtinRels {
+		r := &relInfo{name: b.name, arity: len(b.types), builtin: true, defined: true}
+		for _, t := range b.types {
+			r.slots = append(r.slots, c.newNode(t, NoPos))
+		}
+		c.rels[b.name] = r
+	}
+	return c
+}
+
+func (c *checker) newNode(t Type, pos Pos) int {
+	c.parent = append(c.parent, len(c.parent))
+	c.typ = append(c.typ, t)
+	c.tpos = append(c.tpos, pos)
+	return len(c.parent) - 1
+}
+
+func (c *checker) find(n int) int {
+	for c.parent[n] != n {
+		c.parent[n] = c.parent[c.parent[n]]
+		n = c.parent[n]
+	}
+	return n
+}
+
+func (c *checker) typeOf(n int) Type { return c.typ[c.find(n)] }
+
+// unify merges the classes of a and b. On a type conflict it reports an
+// error at pos about subject and keeps a's type.
+func (c *checker) unify(a, b int, pos Pos, subject string) {
+	ra, rb := c.find(a), c.find(b)
+	if ra == rb {
+		return
+	}
+	ta, tb := c.typ[ra], c.typ[rb]
+	switch {
+	case ta == TypeUnknown:
+		c.parent[ra] = rb
+		return
+	case tb == TypeUnknown || ta == tb:
+		c.parent[rb] = ra
+		return
+	}
+	// Conflict: say which side is "here".
+	here, there, therePos := tb, ta, c.tpos[ra]
+	if c.tpos[rb] != pos && c.tpos[ra] == pos {
+		here, there, therePos = ta, tb, c.tpos[rb]
+	}
+	if therePos.IsValid() {
+		c.d.errorf(pos, "type mismatch: %s is %s here but %s at %s", subject, here, there, therePos)
+	} else {
+		c.d.errorf(pos, "type mismatch: %s is %s here but %s (built in)", subject, here, there)
+	}
+}
+
+func colName(i int, rel string) string {
+	if i == 0 {
+		return fmt.Sprintf("column 1 (the location) of %s", rel)
+	}
+	return fmt.Sprintf("column %d of %s", i+1, rel)
+}
+
+// check runs all checks over the clauses of a program.
+func (c *checker) check(clauses []Clause) {
+	c.clauses = clauses
+	for _, cl := range clauses {
+		switch x := cl.(type) {
+		case *FactClause:
+			c.checkFact(x)
+		case *RuleClause:
+			c.checkRule(x)
+		}
+	}
+	c.checkTypesKnown()
+	c.warnings()
+}
+
+// use records an appearance of atom a and returns its relation, or nil
+// when the atom cannot be used (wrong arity, reserved name).
+func (c *checker) use(a *Atom, defining bool) *relInfo {
+	if a.Name == "clock" {
+		c.d.errorf(a.NamePos, "clock is reserved (the runtime's delivery relation) and cannot be used")
+		return nil
+	}
+	r := c.rels[a.Name]
+	if r == nil {
+		r = &relInfo{name: a.Name, arity: len(a.Args), pos: a.NamePos}
+		for i := range a.Args {
+			t := TypeUnknown
+			if i == 0 {
+				t = TypeString
+			}
+			r.slots = append(r.slots, c.newNode(t, a.NamePos))
+		}
+		c.rels[a.Name] = r
+		if len(a.Args) == 0 {
+			c.d.errorf(a.NamePos, "relation %s has no columns: the first column of every relation is its location", a.Name)
+		}
+	}
+	if !r.pos.IsValid() && !r.builtin {
+		r.pos = a.NamePos
+	}
+	if defining {
+		if r.builtin {
+			c.d.errorf(a.NamePos, "%s is built in (the runtime provides it) and cannot be defined", a.Name)
+			return nil
+		}
+		r.defined = true
+	} else if !r.read {
+		r.read, r.readPos = true, a.NamePos
+	}
+	if len(a.Args) != r.arity {
+		where := "(built in)"
+		if r.pos.IsValid() && r.pos != a.NamePos {
+			where = "at " + r.pos.String()
+		}
+		c.d.errorf(a.NamePos, "%s has %d columns here but %d %s", a.Name, len(a.Args), r.arity, where)
+		return nil
+	}
+	if r.arity == 0 {
+		return nil
+	}
+	return r
+}
+
+func (c *checker) checkFact(f *FactClause) {
+	c.facts = append(c.facts, f)
+	r := c.use(f.Atom, true)
+	for i, arg := range f.Atom.Args {
+		var t Type
+		switch x := arg.(type) {
+		case *StringLit:
+			t = TypeString
+		case *IntLit:
+			t = TypeInt
+		case *VarExpr:
+			c.d.errorf(x.NamePos, "fact %s contains variable %s: facts must be ground (constants only)", f.Atom.Name, x.Name)
+		case *WildExpr:
+			c.d.errorf(x.At, "fact %s contains _: facts must be ground (constants only)", f.Atom.Name)
+		case *BadExpr:
+		case *AggExpr:
+			c.d.errorf(x.FuncPos, "fact %s contains an aggregate: facts must be ground (constants only)", f.Atom.Name)
+		default:
+			c.d.errorf(arg.Pos(), "fact %s contains an expression: facts must be ground (constants only)", f.Atom.Name)
+		}
+		if r != nil && t != TypeUnknown {
+			c.unify(r.slots[i], c.newNode(t, arg.Pos()), arg.Pos(), colName(i, r.name))
+		}
+	}
+}
+
+func (c *checker) checkRule(rule *RuleClause) {
+	ri := &ruleInfo{ast: rule, vars: map[string]int{}}
+	c.rules = append(c.rules, ri)
+
+	// Body first: it binds the variables.
+	bound := map[string]bool{}
+	positives := 0
+	for _, l := range rule.Body {
+		if a, ok := l.(*AtomLit); ok && !a.Negated {
+			positives++
+			for _, arg := range a.Atom.Args {
+				if v, ok := arg.(*VarExpr); ok {
+					bound[v.Name] = true
+				}
+			}
+		}
+	}
+	if positives == 0 {
+		c.d.errorf(rule.Head.NamePos, "rule for %s has no positive body atom (every rule needs one to bind its variables and give its node)", rule.Head.Name)
+	}
+	unsafe := func(v *VarExpr, where string) {
+		if positives > 0 && !bound[v.Name] {
+			c.d.errorf(v.NamePos, "unsafe rule: variable %s %s is not bound by a positive body atom", v.Name, where)
+		}
+	}
+	for _, l := range rule.Body {
+		switch x := l.(type) {
+		case *AtomLit:
+			r := c.use(x.Atom, false)
+			for i, arg := range x.Atom.Args {
+				var n int
+				switch a := arg.(type) {
+				case *VarExpr:
+					if x.Negated {
+						unsafe(a, "in notin "+x.Atom.Name)
+					}
+					n = c.varNode(ri, a)
+				case *WildExpr, *BadExpr:
+					continue
+				case *StringLit:
+					n = c.newNode(TypeString, a.ValuePos)
+				case *IntLit:
+					n = c.newNode(TypeInt, a.ValuePos)
+				case *AggExpr:
+					c.d.errorf(a.FuncPos, "aggregates are allowed only in rule heads")
+					continue
+				default:
+					c.d.errorf(arg.Pos(), "expressions are not allowed in body atoms (use a variable and a comparison such as X == Y + 1)")
+					continue
+				}
+				if r != nil {
+					c.unify(r.slots[i], n, arg.Pos(), colName(i, r.name))
+				}
+			}
+		case *CmpLit:
+			for _, v := range exprVars(x.L, exprVars(x.R, nil)) {
+				unsafe(v, "in a comparison")
+			}
+			l, r := c.exprNode(ri, x.L, "comparison"), c.exprNode(ri, x.R, "comparison")
+			c.unify(l, r, x.OpPos, "the right side of "+x.Op.String())
+		}
+	}
+
+	// Head.
+	var head *relInfo
+	if rule.Kind == Async && len(rule.Head.Args) == 0 {
+		c.d.errorf(rule.Head.NamePos, "@async head %s() has no location column to send to", rule.Head.Name)
+	} else {
+		head = c.use(rule.Head, true)
+	}
+	for i, arg := range rule.Head.Args {
+		var n int
+		switch a := arg.(type) {
+		case *AggExpr:
+			n = c.checkAgg(ri, rule, i, a, unsafe)
+		case *WildExpr:
+			c.d.errorf(a.At, "_ in the head of a rule: every head column needs a value from the body")
+			continue
+		default:
+			for _, v := range exprVars(arg, nil) {
+				unsafe(v, "in the head")
+			}
+			n = c.exprNode(ri, arg, "head")
+		}
+		if head != nil && n >= 0 {
+			c.unify(head.slots[i], n, arg.Pos(), colName(i, head.name))
+		}
+	}
+}
+
+// checkAgg checks an aggregate head column and returns its type node (or
+// -1).
+func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, unsafe func(*VarExpr, string)) int {
+	fn := aggFunc(a.Func)
+	if fn == AggNone {
+		c.d.errorf(a.FuncPos, "unknown aggregate function %s (use count, min, max or sum)", a.Func)
+	}
+	if rule.Kind != Deductive {
+		c.d.errorf(a.FuncPos, "aggregate %s<...> in a %s rule: aggregates are allowed only in same-timestep rules", a.Func, rule.Kind)
+	}
+	if col == 0 {
+		c.d.errorf(a.FuncPos, "the location column (column 1) cannot be an aggregate")
+	}
+	v, ok := a.Var.(*VarExpr)
+	if !ok {
+		if _, bad := a.Var.(*BadExpr); !bad {
+			c.d.errorf(a.Var.Pos(), "aggregate %s<...> needs a variable, not _", a.Func)
+		}
+		return -1
+	}
+	unsafe(v, "in aggregate "+a.Func)
+	n := c.varNode(ri, v)
+	switch fn {
+	case AggCount:
+		return c.newNode(TypeInt, a.FuncPos)
+	case AggSum:
+		c.unify(n, c.newNode(TypeInt, a.FuncPos), v.NamePos, "variable "+v.Name+" (summed)")
+		return c.newNode(TypeInt, a.FuncPos)
+	case AggMin, AggMax:
+		return n
+	}
+	return -1
+}
+
+func aggFunc(name string) AggFunc {
+	switch name {
+	case "count":
+		return AggCount
+	case "min":
+		return AggMin
+	case "max":
+		return AggMax
+	case "sum":
+		return AggSum
+	}
+	return AggNone
+}
+
+func (c *checker) varNode(ri *ruleInfo, v *VarExpr) int {
+	n, ok := ri.vars[v.Name]
+	if !ok {
+		n = c.newNode(TypeUnknown, v.NamePos)
+		ri.vars[v.Name] = n
+	}
+	return n
+}
+
+// exprNode returns the type node of an expression in a head or a
+// comparison, checking arithmetic operands.
+func (c *checker) exprNode(ri *ruleInfo, e ExprNode, where string) int {
+	switch x := e.(type) {
+	case *VarExpr:
+		return c.varNode(ri, x)
+	case *StringLit:
+		return c.newNode(TypeString, x.ValuePos)
+	case *IntLit:
+		return c.newNode(TypeInt, x.ValuePos)
+	case *ParenExpr:
+		return c.exprNode(ri, x.X, where)
+	case *BinaryExpr:
+		for _, operand := range []ExprNode{x.X, x.Y} {
+			n := c.exprNode(ri, operand, where)
+			c.unify(n, c.newNode(TypeInt, x.OpPos), operand.Pos(), "operand of "+x.Op.String())
+		}
+		return c.newNode(TypeInt, x.OpPos)
+	case *WildExpr:
+		c.d.errorf(x.At, "_ cannot be used in a %s expression", where)
+	case *AggExpr:
+		if where == "head" {
+			c.d.errorf(x.FuncPos, "an aggregate must be a whole head column, not part of an expression")
+		} else {
+			c.d.errorf(x.FuncPos, "aggregates are allowed only in rule heads")
+		}
+	}
+	return c.newNode(TypeUnknown, e.Pos())
+}
+
+// exprVars appends the variables of e to vs.
+func exprVars(e ExprNode, vs []*VarExpr) []*VarExpr {
+	switch x := e.(type) {
+	case *VarExpr:
+		vs = append(vs, x)
+	case *ParenExpr:
+		vs = exprVars(x.X, vs)
+	case *BinaryExpr:
+		vs = exprVars(x.Y, exprVars(x.X, vs))
+	}
+	return vs
+}
+
+// sortedRels returns the relations sorted by name.
+func (c *checker) sortedRels() []*relInfo {
+	rs := make([]*relInfo, 0, len(c.rels))
+	for _, r := range c.rels {
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b *relInfo) int {
+		if a.name < b.name {
+			return -1
+		}
+		if a.name > b.name {
+			return 1
+		}
+		return 0
+	})
+	return rs
+}
+
+// checkTypesKnown reports columns whose type nothing determines.
+func (c *checker) checkTypesKnown() {
+	for _, r := range c.sortedRels() {
+		for i, s := range r.slots {
+			if c.typeOf(s) == TypeUnknown {
+				c.d.errorf(r.pos, "cannot tell the type of %s: no constant or typed column reaches it", colName(i, r.name))
+			}
+		}
+	}
+}
+
+// warnings reports suspicious but legal things.
+func (c *checker) warnings() {
+	for _, r := range c.sortedRels() {
+		if r.read && !r.defined {
+			c.d.warnf(r.readPos, "relation %s is read but never defined (no fact or rule head)", r.name)
+		}
+	}
+	pre, post := c.rels["pre"], c.rels["post"]
+	switch {
+	case pre != nil && post == nil:
+		c.d.warnf(pre.pos, "pre without post: the invariant needs both")
+	case post != nil && pre == nil:
+		c.d.warnf(post.pos, "post without pre: the invariant needs both")
+	}
+}

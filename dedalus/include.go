@@ -1,0 +1,182 @@
+package dedalus
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxFileSize bounds the size of one source file.
+const maxFileSize = 64 << 20
+
+// readFunc reads a source file. The default, readSourceFile, refuses
+// anything that is not a regular file (so `include "/dev/zero";` fails
+// quickly); tests and fuzzing substitute an in-memory one.
+type readFunc func(path string) (string, error)
+
+func readSourceFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return "", fmt.Errorf("is a directory")
+		}
+		return "", fmt.Errorf("not a regular file")
+	}
+	if st.Size() > maxFileSize {
+		return "", fmt.Errorf("file too large (%d bytes; the limit is %d)", st.Size(), maxFileSize)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// loader reads the files of one program, following includes depth-first:
+// an included file's clauses take the place of its include clause.
+type loader struct {
+	d        *diags
+	read     readFunc
+	firstDir string
+	seen     map[string]bool // keys of loaded files
+	stack    []loadFrame     // the include chain being loaded
+	files    []SourceFile
+	clauses  []Clause
+}
+
+type loadFrame struct {
+	path string
+	key  string
+	via  Pos // position of the include clause that loaded it (NoPos for command-line files)
+}
+
+func newLoader(d *diags, read readFunc) *loader {
+	if read == nil {
+		read = readSourceFile
+	}
+	return &loader{d: d, read: read, seen: map[string]bool{}}
+}
+
+// fileKey identifies a file for "load once" and cycle detection.
+func fileKey(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
+}
+
+// loadPath loads a command-line file.
+func (l *loader) loadPath(path string) {
+	if l.firstDir == "" {
+		l.firstDir = filepath.Dir(path)
+	}
+	src, err := l.read(path)
+	if err != nil {
+		l.d.errorf(Pos{File: path, Line: 1, Col: 1}, "cannot read %s: %s", path, errText(err))
+		return
+	}
+	l.loadSource(path, src, NoPos)
+}
+
+// loadSource loads a file whose content is known.
+func (l *loader) loadSource(path, src string, via Pos) {
+	if l.firstDir == "" {
+		l.firstDir = filepath.Dir(path)
+	}
+	key := fileKey(path)
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	sum := sha256.Sum256([]byte(src))
+	l.files = append(l.files, SourceFile{Path: path, SHA256: hex.EncodeToString(sum[:]), Text: src})
+	f := parseFile(path, src, l.d)
+	l.stack = append(l.stack, loadFrame{path: path, key: key, via: via})
+	for _, c := range f.Clauses {
+		inc, ok := c.(*IncludeClause)
+		if !ok {
+			l.clauses = append(l.clauses, c)
+			continue
+		}
+		l.include(path, inc)
+	}
+	l.stack = l.stack[:len(l.stack)-1]
+}
+
+// include resolves and loads one include clause of the file at from.
+func (l *loader) include(from string, inc *IncludeClause) {
+	var tried []string
+	candidates := []string{inc.Path}
+	if !filepath.IsAbs(inc.Path) {
+		candidates = []string{filepath.Join(filepath.Dir(from), inc.Path)}
+		if alt := filepath.Join(l.firstDir, inc.Path); alt != candidates[0] {
+			candidates = append(candidates, alt)
+		}
+	}
+	for _, path := range candidates {
+		key := fileKey(path)
+		for i, fr := range l.stack {
+			if fr.key == key {
+				l.chainError(inc, "include cycle: %s", l.chain(i, path))
+				return
+			}
+		}
+		if l.seen[key] {
+			return
+		}
+		src, err := l.read(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				tried = append(tried, path)
+				continue
+			}
+			l.chainError(inc, "cannot read included file %s: %s (include chain: %s)", path, errText(err), l.chain(0, path))
+			return
+		}
+		l.loadSource(path, src, inc.PathPos)
+		return
+	}
+	l.chainError(inc, "included file %q not found (tried %s; include chain: %s)", inc.Path, strings.Join(tried, ", "), l.chain(0, inc.Path))
+}
+
+// chain names the include chain from stack[i] to path.
+func (l *loader) chain(i int, path string) string {
+	var parts []string
+	for _, fr := range l.stack[i:] {
+		parts = append(parts, fr.path)
+	}
+	parts = append(parts, path)
+	return strings.Join(parts, " -> ")
+}
+
+func (l *loader) chainError(inc *IncludeClause, format string, args ...any) {
+	e := &Error{Pos: inc.IncludePos, Severity: SeverityError, Msg: fmt.Sprintf(format, args...)}
+	for _, fr := range l.stack {
+		if fr.via.IsValid() {
+			e.Related = append(e.Related, fr.via)
+		}
+	}
+	l.d.add(e)
+}
+
+// errText strips the path that os errors repeat.
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

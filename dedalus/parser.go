@@ -1,0 +1,461 @@
+package dedalus
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// maxDepth bounds the nesting of parenthesised expressions, so that
+// pathological input cannot exhaust the stack of any later stage.
+const maxDepth = 100
+
+// parser is a recursive-descent parser with one method per grammar rule.
+// It reports at most one syntax error per clause and then skips to the
+// next ';' (the synchronising token).
+type parser struct {
+	s *scanner
+	d *diags
+
+	tok token
+	pos Pos
+	lit string
+
+	bad   bool // the current clause has a syntax error
+	depth int
+
+	// Comments: between clauses they are collected in pending and become
+	// the next clause's Doc; a comment on the line of the ';' that ended a
+	// clause becomes that clause's Line comment; comments inside a clause
+	// are moved before it.
+	between   bool
+	lastLine  int // line where the last token or comment ended
+	pending   []string
+	last      Clause // the last clause parsed
+	afterSemi bool   // nothing but comments since last's ';'
+	semiLine  int
+}
+
+// ParseFile parses one source file. It returns the AST (never nil) and
+// the syntax errors as an ErrorList (nil when there are none). The AST of a
+// file with errors holds the clauses that parsed.
+func ParseFile(name, src string) (*File, error) {
+	d := &diags{}
+	f := parseFile(name, src, d)
+	return f, d.result().Err()
+}
+
+func parseFile(name, src string, d *diags) *File {
+	p := &parser{s: newScanner(name, src, d), d: d, between: true}
+	p.next()
+	f := &File{Name: name}
+	for p.tok != tEOF && !d.full() {
+		if c := p.parseClause(); c != nil {
+			f.Clauses = append(f.Clauses, c)
+		}
+	}
+	if len(p.pending) > 0 {
+		f.Comments = p.pending
+	}
+	return f
+}
+
+// next moves to the next non-comment token, recording comments.
+func (p *parser) next() {
+	for {
+		tok, pos, lit := p.s.next()
+		blank := pos.Line > p.lastLine+1 && p.between && (p.last != nil || len(p.pending) > 0)
+		if tok == tComment {
+			switch {
+			case p.afterSemi && pos.Line == p.semiLine && p.last != nil && p.last.comments().Line == "":
+				p.last.comments().Line = lit
+			default:
+				if blank {
+					p.pending = append(p.pending, "")
+				}
+				p.pending = append(p.pending, lit)
+			}
+			p.lastLine = pos.Line + strings.Count(lit, "\n")
+			continue
+		}
+		if blank && tok != tEOF {
+			p.pending = append(p.pending, "")
+		}
+		p.afterSemi = false
+		p.tok, p.pos, p.lit = tok, pos, lit
+		p.lastLine = pos.Line
+		return
+	}
+}
+
+// errorf reports a syntax error at pos, unless the clause already has one.
+func (p *parser) errorf(pos Pos, format string, args ...any) {
+	if !p.bad {
+		p.d.errorf(pos, format, args...)
+	}
+	p.bad = true
+}
+
+func (p *parser) errorExpected(what string) {
+	if p.tok == tIllegal {
+		// The scanner reported it already.
+		p.bad = true
+		return
+	}
+	p.errorf(p.pos, "expected %s, found %s", what, describe(p.tok, p.lit))
+}
+
+// expect consumes a token of kind tok, or reports an error. It advances
+// either way unless at a ';' or the end (which belong to the clause
+// level), so the parser always makes progress.
+func (p *parser) expect(tok token, what string) Pos {
+	pos := p.pos
+	if p.tok != tok {
+		p.errorExpected(what)
+		if p.tok == tSemi || p.tok == tEOF {
+			return pos
+		}
+	}
+	p.next()
+	return pos
+}
+
+// beginClause takes the pending comments as the new clause's Doc.
+func (p *parser) beginClause() []string {
+	doc := p.pending
+	p.pending = nil
+	p.between = false
+	p.bad = false
+	p.depth = 0
+	return doc
+}
+
+// endClause finishes clause c (nil if it was malformed): it skips to the
+// ';' after a syntax error, attaches the comments, and consumes the ';'.
+func (p *parser) endClause(c Clause, doc []string) Clause {
+	if !p.bad && p.tok != tSemi {
+		p.errorExpected("';'")
+	}
+	if p.bad {
+		c = nil
+		for p.tok != tSemi && p.tok != tEOF {
+			p.next()
+		}
+	}
+	if c != nil {
+		cm := c.comments()
+		cm.Doc = append(doc, p.pending...)
+		p.pending = nil
+		p.last = c
+	} else {
+		p.pending = append(doc, p.pending...)
+	}
+	p.between = true
+	if p.tok == tSemi {
+		p.afterSemi = c != nil
+		p.semiLine = p.pos.Line
+		p.next()
+	}
+	return c
+}
+
+// clause = "include" STRING ";" | fact | rule .
+func (p *parser) parseClause() Clause {
+	doc := p.beginClause()
+	switch p.tok {
+	case tInclude:
+		x := &IncludeClause{IncludePos: p.pos}
+		p.next()
+		x.PathPos = p.pos
+		if p.tok == tString {
+			x.Path = p.lit
+			if x.Path == "" {
+				p.errorf(p.pos, "empty include path")
+			}
+			p.next()
+		} else {
+			p.errorExpected("include path (a string)")
+		}
+		return p.endClause(x, doc)
+	case tName:
+		return p.endClause(p.parseFactOrRule(), doc)
+	case tVar:
+		p.errorf(p.pos, "expected relation name, found variable %s (relation names start with a lower-case letter)", p.lit)
+	default:
+		p.errorExpected("clause (a fact, a rule or include)")
+	}
+	return p.endClause(nil, doc)
+}
+
+// fact = atom "@" INT ";" .
+// rule = head ":-" body ";" .
+func (p *parser) parseFactOrRule() Clause {
+	head := p.parseAtom()
+	switch p.tok {
+	case tAtNext, tAtAsync:
+		r := &RuleClause{Head: head, Kind: cond(p.tok == tAtNext, Next, Async), KindPos: p.pos}
+		p.next()
+		p.expect(tArrow, "':-'")
+		r.Body = p.parseBody()
+		return r
+	case tAt:
+		time, tpos := p.parseTime()
+		if p.tok == tArrow {
+			if !p.bad {
+				p.d.errorf(tpos, "a rule head cannot have a fixed time @%d; use @next or @async (only facts carry a time)", time)
+			}
+			p.next()
+			return &RuleClause{Head: head, Kind: Deductive, Body: p.parseBody()}
+		}
+		return &FactClause{Atom: head, Time: time, TimePos: tpos}
+	case tArrow:
+		p.next()
+		return &RuleClause{Head: head, Kind: Deductive, Body: p.parseBody()}
+	case tSemi:
+		p.errorf(p.pos, "a fact needs a time: write %s@1;", head)
+	default:
+		p.errorExpected("'@', '@next', '@async' or ':-'")
+	}
+	return nil
+}
+
+// parseTime parses "@" INT and returns the time (0 after an error).
+func (p *parser) parseTime() (int64, Pos) {
+	p.next() // @
+	pos := p.pos
+	switch p.tok {
+	case tInt:
+		v := p.parseInt()
+		if v == 0 && !p.bad {
+			p.d.errorf(pos, "time must be positive (times start at 1)")
+		}
+		return v, pos
+	case tSub:
+		p.next()
+		if p.tok == tInt {
+			p.d.errorf(pos, "time must be positive, found -%s", p.lit)
+			p.next()
+			return 0, pos
+		}
+		p.errorExpected("time (a positive integer)")
+	default:
+		p.errorExpected("time (a positive integer) after @")
+	}
+	return 0, pos
+}
+
+// parseInt consumes an integer token, reporting overflow.
+func (p *parser) parseInt() int64 {
+	v, err := strconv.ParseInt(p.lit, 10, 64)
+	if err != nil {
+		p.d.errorf(p.pos, "integer constant %s too large (the largest is %d)", abbrev(p.lit), int64(math.MaxInt64))
+		v = 0
+	}
+	p.next()
+	return v
+}
+
+// abbrev shortens long literals in messages.
+func abbrev(s string) string {
+	if len(s) > 40 {
+		return s[:20] + "..." + s[len(s)-10:]
+	}
+	return s
+}
+
+// atom = name "(" [ arg { "," arg } ] ")" .
+func (p *parser) parseAtom() *Atom {
+	a := &Atom{Name: p.lit, NamePos: p.pos}
+	p.next()
+	p.parseArgs(a)
+	return a
+}
+
+func (p *parser) parseArgs(a *Atom) {
+	p.expect(tLparen, "'('")
+	if p.tok == tRparen {
+		p.next()
+		return
+	}
+	for !p.bad {
+		a.Args = append(a.Args, p.parseExpr())
+		if p.tok != tComma {
+			break
+		}
+		p.next()
+	}
+	p.expect(tRparen, "',' or ')'")
+}
+
+// body = literal { "," literal } .
+func (p *parser) parseBody() []Literal {
+	var body []Literal
+	for !p.bad {
+		if l := p.parseLiteral(); l != nil {
+			body = append(body, l)
+		}
+		if p.tok != tComma {
+			break
+		}
+		p.next()
+	}
+	return body
+}
+
+// literal = [ "notin" ] atom [ "@" INT ] | expr cmp expr .
+func (p *parser) parseLiteral() Literal {
+	switch p.tok {
+	case tNotin:
+		l := &AtomLit{Negated: true, NotinPos: p.pos}
+		p.next()
+		if p.tok != tName {
+			p.errorExpected("relation name after notin")
+			return nil
+		}
+		l.Atom = p.parseAtom()
+		p.parseAtTime(l)
+		return l
+	case tName:
+		name, pos := p.lit, p.pos
+		p.next()
+		if p.tok == tLparen {
+			l := &AtomLit{Atom: &Atom{Name: name, NamePos: pos}}
+			p.parseArgs(l.Atom)
+			p.parseAtTime(l)
+			return l
+		}
+		// A comparison starting with a bare word or an aggregate.
+		return p.parseCmp(p.parseBinary(p.parseNameOperand(name, pos), 1))
+	}
+	return p.parseCmp(p.parseExpr())
+}
+
+func (p *parser) parseAtTime(l *AtomLit) {
+	if p.tok == tAt {
+		l.Time, l.TimePos = p.parseTime()
+	}
+}
+
+func (p *parser) parseCmp(x ExprNode) Literal {
+	if !p.tok.isCmp() {
+		p.errorExpected("comparison operator (==, !=, <, <=, >, >=)")
+		return nil
+	}
+	l := &CmpLit{Op: CmpOp(p.tok - tEq), OpPos: p.pos, L: x}
+	p.next()
+	l.R = p.parseExpr()
+	return l
+}
+
+// expr = operand { binop operand }, with * / % binding tighter than + -.
+func (p *parser) parseExpr() ExprNode {
+	return p.parseBinary(p.parseOperand(), 1)
+}
+
+// parseBinary continues a binary expression whose first operand is x,
+// taking operators of precedence >= prec1 (precedence climbing).
+func (p *parser) parseBinary(x ExprNode, prec1 int) ExprNode {
+	for !p.bad {
+		prec := p.tok.precedence()
+		if prec < prec1 {
+			return x
+		}
+		op, pos := p.tok, p.pos
+		p.next()
+		y := p.parseOperand()
+		for !p.bad && p.tok.precedence() > prec {
+			y = p.parseBinary(y, prec+1)
+		}
+		x = &BinaryExpr{Op: binaryOp(op), OpPos: pos, X: x, Y: y}
+	}
+	return x
+}
+
+func binaryOp(t token) ExprOp {
+	switch t {
+	case tAdd:
+		return ExprAdd
+	case tSub:
+		return ExprSub
+	case tMul:
+		return ExprMul
+	case tDiv:
+		return ExprDiv
+	}
+	return ExprMod
+}
+
+// operand = VAR | "_" | STRING | INT | "(" expr ")" | aggfn "<" VAR ">" .
+func (p *parser) parseOperand() ExprNode {
+	pos := p.pos
+	if p.bad {
+		return &BadExpr{At: pos}
+	}
+	switch p.tok {
+	case tVar:
+		x := &VarExpr{Name: p.lit, NamePos: pos}
+		p.next()
+		return x
+	case tWild:
+		p.next()
+		return &WildExpr{At: pos}
+	case tString:
+		x := &StringLit{Value: p.lit, ValuePos: pos}
+		p.next()
+		return x
+	case tInt:
+		return &IntLit{Value: p.parseInt(), ValuePos: pos}
+	case tLparen:
+		if p.depth >= maxDepth {
+			p.errorf(pos, "expression nested too deeply (more than %d levels of parentheses)", maxDepth)
+			return &BadExpr{At: pos}
+		}
+		p.depth++
+		p.next()
+		x := &ParenExpr{Lparen: pos, X: p.parseExpr()}
+		p.depth--
+		p.expect(tRparen, "')'")
+		return x
+	case tName:
+		name := p.lit
+		p.next()
+		return p.parseNameOperand(name, pos)
+	case tSub:
+		if !p.bad {
+			p.errorf(pos, "negative numbers are not supported (constants are non-negative integers)")
+		}
+		return &BadExpr{At: pos}
+	}
+	p.errorExpected("variable, _, string, integer or '('")
+	return &BadExpr{At: pos, Text: p.lit}
+}
+
+// parseNameOperand handles an operand that starts with a lower-case word
+// (already consumed): an aggregate fn<Var>, or a bare word, which is an
+// error with a hint.
+func (p *parser) parseNameOperand(name string, pos Pos) ExprNode {
+	if p.tok == tLt {
+		p.next()
+		x := &AggExpr{Func: name, FuncPos: pos}
+		switch p.tok {
+		case tVar:
+			x.Var = &VarExpr{Name: p.lit, NamePos: p.pos}
+			p.next()
+		case tWild:
+			x.Var = &WildExpr{At: p.pos}
+			p.next()
+		default:
+			p.errorExpected("variable in aggregate " + name + "<...>")
+			x.Var = &BadExpr{At: p.pos}
+			return x
+		}
+		p.expect(tGt, "'>' to close aggregate "+name+"<...>")
+		return x
+	}
+	if p.tok == tLparen {
+		p.errorf(pos, "atom %s(...) cannot be used as a column or operand", name)
+		return &BadExpr{At: pos, Text: name}
+	}
+	p.d.errorf(pos, "bare word %s is not a constant or a variable: quote constants; variables start upper-case", name)
+	return &BadExpr{At: pos, Text: name}
+}

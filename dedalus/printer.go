@@ -1,0 +1,158 @@
+package dedalus
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The printer: every node prints as valid Dedalus in canonical form (one
+// clause per line, ", " between columns and literals, spaces around
+// operators, comments kept, at most one blank line between clauses).
+// parse(print(f)) equals f up to positions (printer_test.go).
+
+var exprOpText = [...]string{ExprAdd: "+", ExprSub: "-", ExprMul: "*", ExprDiv: "/", ExprMod: "%"}
+
+var cmpOpText = [...]string{CmpEq: "==", CmpNe: "!=", CmpLt: "<", CmpLe: "<=", CmpGt: ">", CmpGe: ">="}
+
+func (op ExprOp) String() string {
+	if int(op) < len(exprOpText) && exprOpText[op] != "" {
+		return exprOpText[op]
+	}
+	return "?"
+}
+
+func (op CmpOp) String() string {
+	if int(op) < len(cmpOpText) {
+		return cmpOpText[op]
+	}
+	return "?"
+}
+
+var aggNames = [...]string{AggCount: "count", AggMin: "min", AggMax: "max", AggSum: "sum"}
+
+func (f AggFunc) String() string {
+	if f != AggNone && int(f) < len(aggNames) {
+		return aggNames[f]
+	}
+	return "none"
+}
+
+func (x *VarExpr) String() string   { return x.Name }
+func (x *WildExpr) String() string  { return "_" }
+func (x *StringLit) String() string { return `"` + x.Value + `"` }
+func (x *IntLit) String() string    { return strconv.FormatInt(x.Value, 10) }
+func (x *ParenExpr) String() string { return "(" + x.X.String() + ")" }
+func (x *AggExpr) String() string   { return x.Func + "<" + x.Var.String() + ">" }
+func (x *BadExpr) String() string   { return x.Text }
+
+func (x *BinaryExpr) String() string {
+	return x.X.String() + " " + x.Op.String() + " " + x.Y.String()
+}
+
+func (x *Atom) String() string {
+	var b strings.Builder
+	b.WriteString(x.Name)
+	b.WriteByte('(')
+	for i, a := range x.Args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.String())
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func (x *AtomLit) String() string {
+	s := x.Atom.String()
+	if x.Negated {
+		s = "notin " + s
+	}
+	if x.Time != 0 {
+		s += "@" + strconv.FormatInt(x.Time, 10)
+	}
+	return s
+}
+
+func (x *CmpLit) String() string {
+	return x.L.String() + " " + x.Op.String() + " " + x.R.String()
+}
+
+func (x *IncludeClause) String() string { return `include "` + x.Path + `";` }
+
+func (x *FactClause) String() string {
+	return x.Atom.String() + "@" + strconv.FormatInt(x.Time, 10) + ";"
+}
+
+func (x *RuleClause) String() string {
+	var b strings.Builder
+	b.WriteString(x.Head.String())
+	switch x.Kind {
+	case Next:
+		b.WriteString("@next")
+	case Async:
+		b.WriteString("@async")
+	}
+	b.WriteString(" :- ")
+	for i, l := range x.Body {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(l.String())
+	}
+	b.WriteByte(';')
+	return b.String()
+}
+
+// Pos of a file is the start of its first clause.
+func (f *File) Pos() Pos {
+	if len(f.Clauses) > 0 {
+		return f.Clauses[0].Pos()
+	}
+	return Pos{File: f.Name, Line: 1, Col: 1}
+}
+
+// String prints the whole file in canonical form, comments included.
+func (f *File) String() string {
+	var b strings.Builder
+	started := false
+	writeComments := func(cs []string) {
+		blank := false
+		for _, c := range cs {
+			if c == "" {
+				blank = true
+				continue
+			}
+			if blank && started {
+				b.WriteByte('\n')
+			}
+			blank = false
+			b.WriteString(c)
+			b.WriteByte('\n')
+			started = true
+		}
+		if blank && started {
+			b.WriteByte('\n')
+		}
+	}
+	for _, c := range f.Clauses {
+		cm := c.comments()
+		writeComments(cm.Doc)
+		b.WriteString(c.String())
+		if cm.Line != "" {
+			b.WriteByte(' ')
+			b.WriteString(cm.Line)
+		}
+		b.WriteByte('\n')
+		started = true
+	}
+	writeComments(trimTrailingBlanks(f.Comments))
+	return b.String()
+}
+
+func trimTrailingBlanks(cs []string) []string {
+	for len(cs) > 0 && cs[len(cs)-1] == "" {
+		cs = cs[:len(cs)-1]
+	}
+	return cs
+}

@@ -1,0 +1,280 @@
+package dedalus
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// scanner splits Dedalus source into tokens. It reports lexical errors
+// (illegal characters, invalid UTF-8, unterminated strings and comments)
+// to its diags and always makes progress, so any input ends in tEOF.
+type scanner struct {
+	file string
+	src  string
+	off  int // offset of the next unread byte
+	line int // line of src[off]
+	col  int // column (1-based, in bytes) of src[off]
+	d    *diags
+}
+
+func newScanner(file, src string, d *diags) *scanner {
+	s := &scanner{file: file, src: src, line: 1, col: 1, d: d}
+	// A UTF-8 byte order mark at the start is ignored.
+	if len(src) >= 3 && src[:3] == "\uFEFF" {
+		s.off, s.col = 3, 4
+	}
+	return s
+}
+
+func (s *scanner) pos() Pos { return Pos{File: s.file, Line: s.line, Col: s.col} }
+
+// advance moves over n bytes, none of which is a newline.
+func (s *scanner) advance(n int) { s.off += n; s.col += n }
+
+func (s *scanner) newline() { s.off++; s.line++; s.col = 1 }
+
+func isLower(c byte) bool  { return 'a' <= c && c <= 'z' }
+func isUpper(c byte) bool  { return 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return isLower(c) || isUpper(c) }
+func isIdent(c byte) bool  { return isLetter(c) || isDigit(c) || c == '_' }
+
+// next returns the next token, its position and its literal text.
+func (s *scanner) next() (tok token, pos Pos, lit string) {
+	// Skip white space.
+	for s.off < len(s.src) {
+		switch s.src[s.off] {
+		case ' ', '\t', '\r', '\f', '\v':
+			s.advance(1)
+			continue
+		case '\n':
+			s.newline()
+			continue
+		}
+		break
+	}
+	pos = s.pos()
+	if s.off >= len(s.src) {
+		return tEOF, pos, ""
+	}
+	c := s.src[s.off]
+	switch {
+	case isLower(c) || isUpper(c) || c == '_':
+		start := s.off
+		for s.off < len(s.src) && isIdent(s.src[s.off]) {
+			s.advance(1)
+		}
+		lit = s.src[start:s.off]
+		switch {
+		case lit == "_":
+			return tWild, pos, lit
+		case lit == "include":
+			return tInclude, pos, lit
+		case lit == "notin":
+			return tNotin, pos, lit
+		case isUpper(c):
+			return tVar, pos, lit
+		case c == '_':
+			s.d.errorf(pos, "invalid name %s: variables start with an upper-case letter, relations with a lower-case one (_ alone is a wildcard)", lit)
+			return tIllegal, pos, lit
+		}
+		return tName, pos, lit
+	case isDigit(c):
+		start := s.off
+		for s.off < len(s.src) && isDigit(s.src[s.off]) {
+			s.advance(1)
+		}
+		if s.off < len(s.src) && isLetter(s.src[s.off]) {
+			// 12abc: report once, as one illegal token.
+			for s.off < len(s.src) && isIdent(s.src[s.off]) {
+				s.advance(1)
+			}
+			s.d.errorf(pos, "invalid number %s", s.src[start:s.off])
+			return tIllegal, pos, s.src[start:s.off]
+		}
+		return tInt, pos, s.src[start:s.off]
+	case c == '"':
+		return s.scanString(pos)
+	case c == '/' && s.peek(1) == '/':
+		start := s.off
+		for s.off < len(s.src) && s.src[s.off] != '\n' {
+			s.advanceRune()
+		}
+		return tComment, pos, trimCR(s.src[start:s.off])
+	case c == '/' && s.peek(1) == '*':
+		return s.scanBlockComment(pos)
+	case c == '@':
+		rest := s.src[s.off+1:]
+		if hasWord(rest, "next") {
+			s.advance(5)
+			return tAtNext, pos, "@next"
+		}
+		if hasWord(rest, "async") {
+			s.advance(6)
+			return tAtAsync, pos, "@async"
+		}
+		s.advance(1)
+		return tAt, pos, "@"
+	}
+	two := ""
+	if s.off+1 < len(s.src) {
+		two = s.src[s.off : s.off+2]
+	}
+	switch two {
+	case ":-":
+		s.advance(2)
+		return tArrow, pos, two
+	case "==":
+		s.advance(2)
+		return tEq, pos, two
+	case "!=":
+		s.advance(2)
+		return tNe, pos, two
+	case "<=":
+		s.advance(2)
+		return tLe, pos, two
+	case ">=":
+		s.advance(2)
+		return tGe, pos, two
+	}
+	var t token
+	switch c {
+	case ';':
+		t = tSemi
+	case ',':
+		t = tComma
+	case '(':
+		t = tLparen
+	case ')':
+		t = tRparen
+	case '<':
+		t = tLt
+	case '>':
+		t = tGt
+	case '+':
+		t = tAdd
+	case '-':
+		t = tSub
+	case '*':
+		t = tMul
+	case '/':
+		t = tDiv
+	case '%':
+		t = tMod
+	}
+	if t != tEOF {
+		s.advance(1)
+		return t, pos, string(c)
+	}
+	// An illegal character: report it and skip it (a whole rune if valid).
+	r, size := utf8.DecodeRuneInString(s.src[s.off:])
+	switch {
+	case r == utf8.RuneError && size == 1:
+		s.d.errorf(pos, "invalid UTF-8 encoding")
+	case c == '=':
+		s.d.errorf(pos, "unexpected =; comparison is ==")
+	case c == ':':
+		s.d.errorf(pos, "unexpected :; a rule is written head :- body")
+	case r < utf8.RuneSelf && (r < ' ' || r == 0x7f):
+		s.d.errorf(pos, "illegal character %#U", r)
+	default:
+		s.d.errorf(pos, "illegal character %#U", r)
+	}
+	s.advance(size)
+	return tIllegal, pos, s.src[s.off-size : s.off]
+}
+
+func (s *scanner) peek(i int) byte {
+	if s.off+i < len(s.src) {
+		return s.src[s.off+i]
+	}
+	return 0
+}
+
+// hasWord reports whether rest starts with word not followed by an
+// identifier character.
+func hasWord(rest, word string) bool {
+	return len(rest) >= len(word) && rest[:len(word)] == word &&
+		(len(rest) == len(word) || !isIdent(rest[len(word)]))
+}
+
+func trimCR(s string) string {
+	if len(s) > 0 && s[len(s)-1] == '\r' {
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// advanceRune moves over one rune (not a newline), reporting invalid
+// UTF-8.
+func (s *scanner) advanceRune() {
+	c := s.src[s.off]
+	if c < utf8.RuneSelf {
+		s.advance(1)
+		return
+	}
+	r, size := utf8.DecodeRuneInString(s.src[s.off:])
+	if r == utf8.RuneError && size == 1 {
+		s.d.errorf(s.pos(), "invalid UTF-8 encoding")
+	}
+	s.advance(size)
+}
+
+func (s *scanner) scanString(pos Pos) (token, Pos, string) {
+	s.advance(1) // opening quote
+	start := s.off
+	for {
+		if s.off >= len(s.src) || s.src[s.off] == '\n' {
+			s.d.errorf(pos, "string not terminated")
+			return tString, pos, s.src[start:s.off]
+		}
+		c := s.src[s.off]
+		if c == '"' {
+			lit := s.src[start:s.off]
+			s.advance(1)
+			return tString, pos, lit
+		}
+		s.advanceRune()
+	}
+}
+
+func (s *scanner) scanBlockComment(pos Pos) (token, Pos, string) {
+	start := s.off
+	s.advance(2)
+	for {
+		if s.off >= len(s.src) {
+			s.d.errorf(pos, "comment not terminated")
+			return tComment, pos, s.src[start:]
+		}
+		switch {
+		case s.src[s.off] == '*' && s.peek(1) == '/':
+			s.advance(2)
+			return tComment, pos, s.src[start:s.off]
+		case s.src[s.off] == '\n':
+			s.newline()
+		default:
+			s.advanceRune()
+		}
+	}
+}
+
+// describe renders a token for "expected X, found Y" messages.
+func describe(tok token, lit string) string {
+	switch tok {
+	case tName:
+		return "name " + lit
+	case tVar:
+		return "variable " + lit
+	case tString:
+		return fmt.Sprintf("string %q", lit)
+	case tInt:
+		return "integer " + lit
+	case tEOF:
+		return "end of file"
+	case tIllegal:
+		return fmt.Sprintf("%q", lit)
+	case tComment:
+		return "comment"
+	}
+	return "'" + tok.String() + "'"
+}
