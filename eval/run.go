@@ -1,0 +1,876 @@
+package eval
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+)
+
+// Kinds of derivation that are not rule firings.
+const (
+	ruleFact    = -1
+	ruleBuiltin = -2
+)
+
+// run is the state of one execution. It is used by one goroutine and, once
+// finished, read (never written) through Result.
+type run struct {
+	e     *Engine
+	p     fault.Params
+	s     fault.Schedule
+	eot   int
+	prov  bool
+	limit int
+
+	// Run-local strings: node names the program never mentions.
+	extra   []string
+	extraID map[string]int64
+	isNode  []bool  // by string ID
+	nodeIDs []int64 // in Params order
+	crashT  []int   // by string ID: crash time, 0 = no crash
+	omitted map[[3]int64]bool
+
+	tabs [][]*table // [rel][t], t in 0..eot+1
+	msgT [][]*table // [rel][t]: messages sent at t, columns (from, head cols...)
+
+	// Global tuples.
+	tupRel, tupTime, tupLocal []int32
+	msgs                      []msgRec
+
+	// Provenance.
+	derivLast []int32 // per tuple: newest derivation + 1
+	derivs    []derivRec
+	bodyArena []int32
+	negs      []negRec
+	negVals   []int64
+
+	// Evaluation scratch.
+	t          int
+	lo, hi     []int // per relation: delta bounds of the current stratum round
+	cr         *crule
+	pl         *plan
+	vars       []int64
+	body       []int32
+	atab       []*table
+	alo, ahi   []int
+	headbuf    []int64
+	aggs       []aggGroup
+	aggIndex   map[string]int
+	negScratch []negRec
+	err        error
+}
+
+type msgRec struct {
+	rel    int32
+	t      int32 // send time
+	local  int32 // row in msgT[rel][t]
+	status MessageStatus
+}
+
+type derivRec struct {
+	rule     int32 // rule index, ruleFact or ruleBuiltin
+	prev     int32 // previous derivation of the same tuple + 1
+	body     int32 // offset into bodyArena
+	nbody    int32
+	neg      int32 // offset into negs
+	nneg     int32
+	from, to int32 // string IDs of the send event; from < 0: none
+	sendT    int32
+}
+
+type negRec struct {
+	rel  int32
+	time int32
+	vals int32  // offset into negVals (arity values; wildcard positions hold 0)
+	wild uint64 // bit c set: column c is a wildcard
+}
+
+type aggGroup struct {
+	key  []int64          // head values; aggregate columns filled at the end
+	sets []map[int64]bool // per head column: distinct values (aggregates only)
+	body map[int32]bool
+	negs []negRec
+}
+
+// Run executes one run of the program under schedule s. It is safe to call
+// concurrently on one Engine.
+func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := p.ValidateSchedule(s); err != nil {
+		return nil, err
+	}
+	r := &run{e: e, p: p, s: s.Canonical(), eot: p.EOT, prov: opts.Provenance, limit: opts.MaxTuples}
+	if r.limit <= 0 {
+		r.limit = DefaultMaxTuples
+	}
+	r.extraID = map[string]int64{}
+	for _, n := range p.Nodes {
+		r.nodeIDs = append(r.nodeIDs, r.internRun(n))
+	}
+	nstr := len(e.strs) + len(r.extra)
+	r.isNode = make([]bool, nstr)
+	r.crashT = make([]int, nstr)
+	for _, id := range r.nodeIDs {
+		r.isNode[id] = true
+	}
+	for _, c := range r.s.Crashes {
+		r.crashT[r.lookupStr(c.Node)] = c.Time
+	}
+	for _, o := range r.s.Omissions {
+		if r.omitted == nil {
+			r.omitted = map[[3]int64]bool{}
+		}
+		r.omitted[[3]int64{r.lookupStr(o.From), r.lookupStr(o.To), int64(o.Time)}] = true
+	}
+	nrel := len(e.rels)
+	r.tabs = make([][]*table, nrel)
+	r.msgT = make([][]*table, nrel)
+	for i := range r.tabs {
+		r.tabs[i] = make([]*table, r.eot+2)
+	}
+	for _, ri := range e.later {
+		if e.rules[ri].kind == dedalus.Async {
+			r.msgT[e.rules[ri].head] = make([]*table, r.eot+1)
+		}
+	}
+	r.lo = make([]int, nrel)
+	r.hi = make([]int, nrel)
+	for t := 1; t <= r.eot; t++ {
+		if err := r.step(t); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{r: r}, nil
+}
+
+func (r *run) internRun(s string) int64 {
+	if id, ok := r.e.strID[s]; ok {
+		return id
+	}
+	if id, ok := r.extraID[s]; ok {
+		return id
+	}
+	id := int64(len(r.e.strs) + len(r.extra))
+	r.extra = append(r.extra, s)
+	r.extraID[s] = id
+	return id
+}
+
+// lookupStr returns the ID of s, or -1 when s never occurs in the run.
+func (r *run) lookupStr(s string) int64 {
+	if id, ok := r.e.strID[s]; ok {
+		return id
+	}
+	if id, ok := r.extraID[s]; ok {
+		return id
+	}
+	return -1
+}
+
+func (r *run) str(id int64) string {
+	if id >= 0 && id < int64(len(r.e.strs)) {
+		return r.e.strs[id]
+	}
+	if i := id - int64(len(r.e.strs)); i >= 0 && i < int64(len(r.extra)) {
+		return r.extra[i]
+	}
+	return fmt.Sprintf("?%d", id)
+}
+
+func (r *run) isNodeID(id int64) bool { return id >= 0 && id < int64(len(r.isNode)) && r.isNode[id] }
+
+func (r *run) table(rel int32, t int) *table {
+	tb := r.tabs[rel][t]
+	if tb == nil {
+		ri := &r.e.rels[rel]
+		tb = newTable(ri.arity, ri.masks)
+		r.tabs[rel][t] = tb
+	}
+	return tb
+}
+
+func (r *run) overLimit(rel int32) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: more than %d tuples and messages by time %d (deriving %s)",
+			ErrTupleLimit, r.limit, r.t, r.e.rels[rel].name)
+	}
+}
+
+// derive adds vals to rel at time t (if absent) and returns its tuple ID.
+func (r *run) derive(rel int32, t int, vals []int64) int32 {
+	tb := r.table(rel, t)
+	if li := tb.find(vals); li >= 0 {
+		return tb.gid[li]
+	}
+	if len(r.tupRel)+len(r.msgs) >= r.limit {
+		r.overLimit(rel)
+		return -1
+	}
+	gid := int32(len(r.tupRel))
+	li := tb.add(vals, gid)
+	r.tupRel = append(r.tupRel, rel)
+	r.tupTime = append(r.tupTime, int32(t))
+	r.tupLocal = append(r.tupLocal, int32(li))
+	if r.prov {
+		r.derivLast = append(r.derivLast, 0)
+	}
+	return gid
+}
+
+// addDeriv records a derivation of tuple gid. body and negs are copied.
+func (r *run) addDeriv(gid int32, rule int32, body []int32, negs []negRec, from, to int64, sendT int) {
+	d := derivRec{rule: rule, prev: r.derivLast[gid], from: -1, to: -1,
+		body: int32(len(r.bodyArena)), nbody: int32(len(body)),
+		neg: int32(len(r.negs)), nneg: int32(len(negs))}
+	if from >= 0 {
+		d.from, d.to, d.sendT = int32(from), int32(to), int32(sendT)
+	}
+	r.bodyArena = append(r.bodyArena, body...)
+	r.negs = append(r.negs, negs...)
+	r.derivs = append(r.derivs, d)
+	r.derivLast[gid] = int32(len(r.derivs))
+}
+
+func (r *run) step(t int) error {
+	r.t = t
+	e := r.e
+	for _, f := range e.facts[t] {
+		gid := r.derive(f.rel, t, f.vals)
+		if gid < 0 {
+			return r.err
+		}
+		if r.prov {
+			r.addDeriv(gid, ruleFact, nil, nil, -1, -1, 0)
+		}
+	}
+	if cr := e.prog.Crash; cr != dedalus.NoRel && len(r.s.Crashes) > 0 {
+		vals := make([]int64, 3)
+		for _, obs := range r.nodeIDs {
+			for _, c := range r.s.Crashes {
+				vals[0], vals[1], vals[2] = obs, r.lookupStr(c.Node), int64(c.Time)
+				gid := r.derive(int32(cr), t, vals)
+				if gid < 0 {
+					return r.err
+				}
+				if r.prov && r.derivLast[gid] == 0 {
+					r.addDeriv(gid, ruleBuiltin, nil, nil, -1, -1, 0)
+				}
+			}
+		}
+	}
+	for s := range e.strata {
+		if err := r.stratum(s); err != nil {
+			return err
+		}
+	}
+	for _, ri := range e.later {
+		r.evalFull(&e.rules[ri], -1)
+		if r.err != nil {
+			return r.err
+		}
+	}
+	return nil
+}
+
+// stratum evaluates the deductive rules of stratum s at the current time to
+// a fixpoint, semi-naively: after a first full round, each round joins every
+// rule once per recursive atom j, reading the previous round's new tuples
+// (the delta) at j, older tuples at recursive atoms before j and all tuples
+// known at the round's start after j. Each derivation is found exactly once.
+func (r *run) stratum(s int) error {
+	e := r.e
+	rules := e.strata[s]
+	if len(rules) == 0 {
+		return nil
+	}
+	t := r.t
+	heads := r.stratumHeads(rules)
+	for _, h := range heads {
+		r.lo[h], r.hi[h] = 0, r.tabLen(h, t)
+	}
+	for _, ri := range rules {
+		r.evalFull(&e.rules[ri], s)
+		if r.err != nil {
+			return r.err
+		}
+	}
+	for {
+		changed := false
+		for _, h := range heads {
+			n := r.tabLen(h, t)
+			if n > r.hi[h] {
+				changed = true
+			}
+			r.lo[h], r.hi[h] = r.hi[h], n
+		}
+		if !changed {
+			return nil
+		}
+		for _, ri := range rules {
+			cr := &e.rules[ri]
+			if cr.hasAgg {
+				continue
+			}
+			for j := range cr.pos {
+				if r.recursive(cr, j, s) {
+					r.evalDelta(cr, j, s)
+					if r.err != nil {
+						return r.err
+					}
+				}
+			}
+		}
+	}
+}
+
+func (r *run) stratumHeads(rules []int) []int32 {
+	var heads []int32
+	for _, ri := range rules {
+		h := r.e.rules[ri].head
+		if !slices.Contains(heads, h) {
+			heads = append(heads, h)
+		}
+	}
+	return heads
+}
+
+func (r *run) tabLen(rel int32, t int) int {
+	if tb := r.tabs[rel][t]; tb != nil {
+		return tb.len()
+	}
+	return 0
+}
+
+// atomTime is the time positive or negated atom a reads at the current time,
+// or 0 when it reads nothing (a time after the current one).
+func (r *run) atomTime(a *catom) int {
+	switch {
+	case a.atTime == 0:
+		return r.t
+	case a.atTime > r.t:
+		return 0
+	}
+	return a.atTime
+}
+
+// recursive reports whether positive atom j of cr reads a relation that the
+// rules of stratum s are deriving at the current time.
+func (r *run) recursive(cr *crule, j, s int) bool {
+	if s < 0 {
+		return false
+	}
+	a := &cr.pos[j]
+	return r.e.rels[a.rel].derivedIn == s && r.atomTime(a) == r.t
+}
+
+// evalFull joins every positive atom over all its tuples (recursive ones up
+// to the round's start).
+func (r *run) evalFull(cr *crule, s int) {
+	if !r.setup(cr) {
+		return
+	}
+	for i := range cr.pos {
+		a := &cr.pos[i]
+		tt := r.atomTime(a)
+		if tt == 0 || r.tabs[a.rel][tt] == nil {
+			return
+		}
+		r.atab[i] = r.tabs[a.rel][tt]
+		r.alo[i] = 0
+		if r.recursive(cr, i, s) {
+			r.ahi[i] = r.hi[a.rel]
+		} else {
+			r.ahi[i] = r.atab[i].len()
+		}
+		if r.ahi[i] == 0 {
+			return
+		}
+	}
+	if cr.hasAgg {
+		r.aggs = r.aggs[:0]
+		clear(r.aggIndex)
+	}
+	r.pl = &cr.full
+	r.joinStart()
+	if cr.hasAgg {
+		r.aggFlush()
+	}
+}
+
+// evalDelta joins with the delta of recursive atom j.
+func (r *run) evalDelta(cr *crule, j, s int) {
+	if !r.setup(cr) {
+		return
+	}
+	for i := range cr.pos {
+		a := &cr.pos[i]
+		tt := r.atomTime(a)
+		if tt == 0 || r.tabs[a.rel][tt] == nil {
+			return
+		}
+		r.atab[i] = r.tabs[a.rel][tt]
+		switch {
+		case !r.recursive(cr, i, s):
+			r.alo[i], r.ahi[i] = 0, r.atab[i].len()
+		case i == j:
+			r.alo[i], r.ahi[i] = r.lo[a.rel], r.hi[a.rel]
+		case i < j:
+			r.alo[i], r.ahi[i] = 0, r.lo[a.rel]
+		default:
+			r.alo[i], r.ahi[i] = 0, r.hi[a.rel]
+		}
+		if r.alo[i] >= r.ahi[i] {
+			return
+		}
+	}
+	r.pl = &cr.delta[j]
+	r.joinStart()
+}
+
+// setup prepares the scratch space for cr and reports whether cr may fire.
+func (r *run) setup(cr *crule) bool {
+	if cr.nodeVar < 0 && !r.isNodeID(cr.nodeC) {
+		return false
+	}
+	r.cr = cr
+	r.vars = grow(r.vars, cr.nvars)
+	r.body = grow(r.body, len(cr.pos))
+	r.atab = grow(r.atab, len(cr.pos))
+	r.alo = grow(r.alo, len(cr.pos))
+	r.ahi = grow(r.ahi, len(cr.pos))
+	r.headbuf = grow(r.headbuf, len(cr.args))
+	return true
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+func (r *run) joinStart() {
+	for _, ci := range r.pl.preCmps {
+		if !r.cmp(&r.cr.cmps[ci]) {
+			return
+		}
+	}
+	r.join(0)
+}
+
+func (r *run) join(k int) {
+	if r.err != nil {
+		return
+	}
+	pl := r.pl
+	if k == len(pl.steps) {
+		r.emit()
+		return
+	}
+	st := &pl.steps[k]
+	tb, lo, hi := r.atab[st.atom], r.alo[st.atom], r.ahi[st.atom]
+	if st.ix < 0 {
+		for li := lo; li < hi; li++ {
+			r.try(st, tb, li, k)
+		}
+		return
+	}
+	h := uint64(hashSeed)
+	for _, ks := range st.keySrc {
+		v := ks.c
+		if ks.kind == termVar {
+			v = r.vars[ks.v]
+		}
+		h = (h ^ uint64(v)) * hashPrime
+		h ^= h >> 29
+	}
+	ix := &tb.idx[st.ix]
+	for li := ix.head(mix(h)); li >= 0; li = int(ix.next[li]) - 1 {
+		if li >= lo && li < hi {
+			r.try(st, tb, li, k)
+		}
+	}
+}
+
+func (r *run) try(st *step, tb *table, li, k int) {
+	row := tb.row(li)
+	for _, c := range st.consts {
+		if row[c.col] != c.c {
+			return
+		}
+	}
+	vars := r.vars
+	for _, c := range st.bound {
+		if row[c.col] != vars[c.v] {
+			return
+		}
+	}
+	for _, b := range st.binds {
+		vars[b.v] = row[b.col]
+	}
+	for _, c := range st.same {
+		if row[c.col] != vars[c.v] {
+			return
+		}
+	}
+	for _, ci := range st.cmps {
+		if !r.cmp(&r.cr.cmps[ci]) {
+			return
+		}
+	}
+	if st.node && !r.isNodeID(vars[r.cr.nodeVar]) {
+		return
+	}
+	r.body[st.atom] = tb.gid[li]
+	r.join(k + 1)
+}
+
+// negFound reports whether some tuple matches negated atom a under the
+// current binding.
+func (r *run) negFound(a *catom) bool {
+	tt := r.atomTime(a)
+	if tt == 0 {
+		return false
+	}
+	tb := r.tabs[a.rel][tt]
+	if tb == nil || tb.len() == 0 {
+		return false
+	}
+	if a.mask < 0 {
+		return true
+	}
+	h := uint64(hashSeed)
+	for _, c := range a.keyCols {
+		v := r.termVal(a.args[c])
+		h = (h ^ uint64(v)) * hashPrime
+		h ^= h >> 29
+	}
+	ix := &tb.idx[a.mask]
+	for li := ix.head(mix(h)); li >= 0; li = int(ix.next[li]) - 1 {
+		row := tb.row(li)
+		ok := true
+		for _, c := range a.keyCols {
+			if row[c] != r.termVal(a.args[c]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) termVal(t cterm) int64 {
+	if t.kind == termVar {
+		return r.vars[t.v]
+	}
+	return t.c
+}
+
+// emit completes a binding of every positive atom.
+func (r *run) emit() {
+	cr := r.cr
+	for i := range cr.neg {
+		if r.negFound(&cr.neg[i]) {
+			return
+		}
+	}
+	var negs []negRec
+	if r.prov && len(cr.neg) > 0 {
+		negs = r.negRecords()
+	}
+	if cr.hasAgg {
+		r.aggAdd(negs)
+		return
+	}
+	vals := r.headbuf
+	for i := range cr.args {
+		v, ok := r.evalExpr(cr.args[i].expr)
+		if !ok {
+			return
+		}
+		vals[i] = v
+	}
+	switch cr.kind {
+	case dedalus.Deductive:
+		r.record(r.derive(cr.head, r.t, vals), negs, -1, -1)
+	case dedalus.Next:
+		if r.t+1 <= r.eot {
+			r.record(r.derive(cr.head, r.t+1, vals), negs, -1, -1)
+		}
+	case dedalus.Async:
+		r.send(vals, negs)
+	}
+}
+
+func (r *run) record(gid int32, negs []negRec, from, to int64) {
+	if gid >= 0 && r.prov {
+		r.addDeriv(gid, int32(r.cr.index), r.body, negs, from, to, r.t)
+	}
+}
+
+// negRecords describes the negated atoms of the current binding.
+func (r *run) negRecords() []negRec {
+	r.negScratch = r.negScratch[:0]
+	for i := range r.cr.neg {
+		a := &r.cr.neg[i]
+		n := negRec{rel: a.rel, time: int32(r.t), vals: int32(len(r.negVals))}
+		if a.atTime != 0 {
+			n.time = int32(a.atTime)
+		}
+		for c, t := range a.args {
+			if t.kind == termWild {
+				n.wild |= 1 << uint(c)
+				r.negVals = append(r.negVals, 0)
+			} else {
+				r.negVals = append(r.negVals, r.termVal(t))
+			}
+		}
+		r.negScratch = append(r.negScratch, n)
+	}
+	return r.negScratch
+}
+
+func (r *run) ruleNode() int64 {
+	if r.cr.nodeVar < 0 {
+		return r.cr.nodeC
+	}
+	return r.vars[r.cr.nodeVar]
+}
+
+// send handles an @async head: a message from the rule's node to vals[0].
+func (r *run) send(vals []int64, negs []negRec) {
+	cr := r.cr
+	from, to := r.ruleNode(), vals[0]
+	mt := r.msgT[cr.head][r.t]
+	if mt == nil {
+		mt = newTable(len(vals)+1, []uint64{fullMask(len(vals) + 1)})
+		r.msgT[cr.head][r.t] = mt
+	}
+	key := make([]int64, 0, len(vals)+1)
+	key = append(append(key, from), vals...)
+	li := mt.find(key)
+	var status MessageStatus
+	if li >= 0 {
+		status = r.msgs[mt.gid[li]].status
+	} else {
+		if len(r.tupRel)+len(r.msgs) >= r.limit {
+			r.overLimit(cr.head)
+			return
+		}
+		status = r.fate(from, to, r.t)
+		mi := int32(len(r.msgs))
+		li = mt.add(key, mi)
+		r.msgs = append(r.msgs, msgRec{rel: cr.head, t: int32(r.t), local: int32(li), status: status})
+	}
+	if status == Delivered {
+		r.record(r.derive(cr.head, r.t+1, vals), negs, from, to)
+	}
+}
+
+// fate decides what happens to a message from -> to sent at t.
+func (r *run) fate(from, to int64, t int) MessageStatus {
+	if from != to {
+		if from >= 0 && from < int64(len(r.crashT)) {
+			if ct := r.crashT[from]; ct > 0 && ct <= t {
+				return LostCrash
+			}
+		}
+		if r.omitted[[3]int64{from, to, int64(t)}] {
+			return LostOmission
+		}
+	}
+	if t+1 > r.eot {
+		return AfterEOT
+	}
+	return Delivered
+}
+
+func (r *run) evalExpr(x *cexpr) (int64, bool) {
+	switch x.op {
+	case dedalus.ExprVar:
+		return r.vars[x.v], true
+	case dedalus.ExprConst:
+		return x.c, true
+	}
+	a, ok := r.evalExpr(x.l)
+	if !ok {
+		return 0, false
+	}
+	b, ok := r.evalExpr(x.r)
+	if !ok {
+		return 0, false
+	}
+	switch x.op {
+	case dedalus.ExprAdd:
+		return a + b, true
+	case dedalus.ExprSub:
+		return a - b, true
+	case dedalus.ExprMul:
+		return a * b, true
+	case dedalus.ExprDiv:
+		if b == 0 {
+			return 0, false
+		}
+		if b == -1 {
+			return -a, true // wraps for math.MinInt64, like Go's own division
+		}
+		return a / b, true
+	case dedalus.ExprMod:
+		if b == 0 {
+			return 0, false
+		}
+		if b == -1 {
+			return 0, true
+		}
+		return a % b, true
+	}
+	return 0, false
+}
+
+func (r *run) cmp(c *ccmp) bool {
+	a, ok := r.evalExpr(c.l)
+	if !ok {
+		return false
+	}
+	b, ok := r.evalExpr(c.r)
+	if !ok {
+		return false
+	}
+	var d int
+	switch {
+	case c.op == dedalus.CmpEq:
+		return a == b
+	case c.op == dedalus.CmpNe:
+		return a != b
+	case c.str:
+		d = strings.Compare(r.str(a), r.str(b))
+	case a < b:
+		d = -1
+	case a > b:
+		d = 1
+	}
+	switch c.op {
+	case dedalus.CmpLt:
+		return d < 0
+	case dedalus.CmpLe:
+		return d <= 0
+	case dedalus.CmpGt:
+		return d > 0
+	case dedalus.CmpGe:
+		return d >= 0
+	}
+	return false
+}
+
+// aggAdd adds the current binding to its aggregate group.
+func (r *run) aggAdd(negs []negRec) {
+	cr := r.cr
+	vals := r.headbuf
+	for i, h := range cr.args {
+		if h.agg != dedalus.AggNone {
+			vals[i] = 0
+			continue
+		}
+		v, ok := r.evalExpr(h.expr)
+		if !ok {
+			return
+		}
+		vals[i] = v
+	}
+	if r.aggIndex == nil {
+		r.aggIndex = map[string]int{}
+	}
+	var sb strings.Builder
+	for _, v := range vals {
+		fmt.Fprintf(&sb, "%d,", v)
+	}
+	k := sb.String()
+	gi, ok := r.aggIndex[k]
+	if !ok {
+		gi = len(r.aggs)
+		r.aggIndex[k] = gi
+		r.aggs = append(r.aggs, aggGroup{key: slices.Clone(vals), sets: make([]map[int64]bool, len(vals))})
+	}
+	g := &r.aggs[gi]
+	for i, h := range cr.args {
+		if h.agg != dedalus.AggNone {
+			if g.sets[i] == nil {
+				g.sets[i] = map[int64]bool{}
+			}
+			g.sets[i][r.vars[h.v]] = true
+		}
+	}
+	if r.prov {
+		if g.body == nil {
+			g.body = map[int32]bool{}
+		}
+		for _, b := range r.body {
+			g.body[b] = true
+		}
+		g.negs = append(g.negs, negs...)
+	}
+}
+
+// aggFlush derives one head tuple per aggregate group.
+func (r *run) aggFlush() {
+	cr := r.cr
+	for gi := range r.aggs {
+		g := &r.aggs[gi]
+		vals := g.key
+		for i, h := range cr.args {
+			if h.agg == dedalus.AggNone {
+				continue
+			}
+			vals[i] = r.aggregate(h.agg, cr.varTypes[h.v] == dedalus.TypeString, g.sets[i])
+		}
+		gid := r.derive(cr.head, r.t, vals)
+		if gid < 0 || !r.prov {
+			continue
+		}
+		body := make([]int32, 0, len(g.body))
+		for b := range g.body {
+			body = append(body, b)
+		}
+		slices.Sort(body)
+		r.addDeriv(gid, int32(cr.index), body, g.negs, -1, -1, 0)
+	}
+}
+
+func (r *run) aggregate(f dedalus.AggFunc, str bool, set map[int64]bool) int64 {
+	switch f {
+	case dedalus.AggCount:
+		return int64(len(set))
+	case dedalus.AggSum:
+		var s int64
+		for v := range set {
+			s += v // wraps on overflow; addition is commutative, so order does not matter
+		}
+		return s
+	}
+	first := true
+	var best int64
+	for v := range set {
+		better := false
+		switch {
+		case first:
+			better = true
+		case str:
+			c := strings.Compare(r.str(v), r.str(best))
+			better = f == dedalus.AggMin && c < 0 || f == dedalus.AggMax && c > 0
+		default:
+			better = f == dedalus.AggMin && v < best || f == dedalus.AggMax && v > best
+		}
+		if better {
+			best, first = v, false
+		}
+	}
+	return best
+}
