@@ -34,6 +34,7 @@ type checker struct {
 	rules   []*ruleInfo
 	facts   []*FactClause
 	clauses []Clause
+	strata  map[string]int // stratum of each relation
 
 	// Type inference: a union-find over column slots, rule variables and
 	// constants. Each root carries the type of its class (or TypeUnknown)
@@ -88,10 +89,10 @@ func (c *checker) unify(a, b int, pos Pos, subject string) {
 	}
 	ta, tb := c.typ[ra], c.typ[rb]
 	switch {
-	case ta == TypeUnknown:
+	case ta == TypeUnknown || (ta == typePoison && tb != TypeUnknown):
 		c.parent[ra] = rb
 		return
-	case tb == TypeUnknown || ta == tb:
+	case tb == TypeUnknown || tb == typePoison || ta == tb:
 		c.parent[rb] = ra
 		return
 	}
@@ -106,6 +107,13 @@ func (c *checker) unify(a, b int, pos Pos, subject string) {
 		c.d.errorf(pos, "type mismatch: %s is %s here but %s (built in)", subject, here, there)
 	}
 }
+
+// typePoison marks a class in which an error was already reported: it
+// unifies with any type silently and is never "unknown".
+const typePoison Type = 255
+
+// poison marks node n's class as already in error.
+func (c *checker) poison(n int) { c.unify(n, c.newNode(typePoison, NoPos), NoPos, "") }
 
 func colName(i int, rel string) string {
 	if i == 0 {
@@ -126,6 +134,7 @@ func (c *checker) check(clauses []Clause) {
 		}
 	}
 	c.checkTypesKnown()
+	c.strata = c.stratify()
 	c.warnings()
 }
 
@@ -181,7 +190,7 @@ func (c *checker) checkFact(f *FactClause) {
 	c.facts = append(c.facts, f)
 	r := c.use(f.Atom, true)
 	for i, arg := range f.Atom.Args {
-		var t Type
+		t := typePoison
 		switch x := arg.(type) {
 		case *StringLit:
 			t = TypeString
@@ -197,7 +206,7 @@ func (c *checker) checkFact(f *FactClause) {
 		default:
 			c.d.errorf(arg.Pos(), "fact %s contains an expression: facts must be ground (constants only)", f.Atom.Name)
 		}
-		if r != nil && t != TypeUnknown {
+		if r != nil {
 			c.unify(r.slots[i], c.newNode(t, arg.Pos()), arg.Pos(), colName(i, r.name))
 		}
 	}
@@ -226,6 +235,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 	unsafe := func(v *VarExpr, where string) {
 		if positives > 0 && !bound[v.Name] {
 			c.d.errorf(v.NamePos, "unsafe rule: variable %s %s is not bound by a positive body atom", v.Name, where)
+			c.poison(c.varNode(ri, v))
 		}
 	}
 	for _, l := range rule.Body {
@@ -280,7 +290,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 			n = c.checkAgg(ri, rule, i, a, unsafe)
 		case *WildExpr:
 			c.d.errorf(a.At, "_ in the head of a rule: every head column needs a value from the body")
-			continue
+			n = c.newNode(typePoison, NoPos)
 		default:
 			for _, v := range exprVars(arg, nil) {
 				unsafe(v, "in the head")
@@ -299,6 +309,7 @@ func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, 
 	fn := aggFunc(a.Func)
 	if fn == AggNone {
 		c.d.errorf(a.FuncPos, "unknown aggregate function %s (use count, min, max or sum)", a.Func)
+		return c.newNode(typePoison, NoPos)
 	}
 	if rule.Kind != Deductive {
 		c.d.errorf(a.FuncPos, "aggregate %s<...> in a %s rule: aggregates are allowed only in same-timestep rules", a.Func, rule.Kind)
@@ -311,7 +322,7 @@ func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, 
 		if _, bad := a.Var.(*BadExpr); !bad {
 			c.d.errorf(a.Var.Pos(), "aggregate %s<...> needs a variable, not _", a.Func)
 		}
-		return -1
+		return c.newNode(typePoison, NoPos)
 	}
 	unsafe(v, "in aggregate "+a.Func)
 	n := c.varNode(ri, v)
@@ -377,7 +388,7 @@ func (c *checker) exprNode(ri *ruleInfo, e ExprNode, where string) int {
 			c.d.errorf(x.FuncPos, "aggregates are allowed only in rule heads")
 		}
 	}
-	return c.newNode(TypeUnknown, e.Pos())
+	return c.newNode(typePoison, e.Pos())
 }
 
 // exprVars appends the variables of e to vs.

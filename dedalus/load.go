@@ -43,8 +43,6 @@ func load(read readFunc, start func(*loader)) (*Program, ErrorList) {
 	var p *Program
 	if !d.list.HasErrors() {
 		p = c.lower(l.files)
-	} else {
-		c.stratify() // report stratification errors too
 	}
 	list := d.result()
 	if p != nil {

@@ -4,7 +4,7 @@ package dedalus
 // when the checks found no error, so it may assume a well-formed program.
 
 func (c *checker) lower(files []SourceFile) *Program {
-	strata := c.stratify()
+	strata := c.strata
 	p := &Program{Files: files, Pre: NoRel, Post: NoRel, Crash: NoRel}
 	ids := map[string]RelID{}
 	for _, r := range c.sortedRels() {

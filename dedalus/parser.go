@@ -49,7 +49,11 @@ func parseFile(name, src string, d *diags) *File {
 	p := &parser{s: newScanner(name, src, d), d: d, between: true}
 	p.next()
 	f := &File{Name: name}
-	for p.tok != tEOF && !d.full() {
+	for p.tok != tEOF {
+		if d.full() {
+			d.dropped = true // the rest of the file is not parsed
+			break
+		}
 		if c := p.parseClause(); c != nil {
 			f.Clauses = append(f.Clauses, c)
 		}
@@ -225,8 +229,8 @@ func (p *parser) parseTime() (int64, Pos) {
 	pos := p.pos
 	switch p.tok {
 	case tInt:
-		v := p.parseInt()
-		if v == 0 && !p.bad {
+		v, ok := p.parseInt()
+		if ok && v == 0 && !p.bad {
 			p.d.errorf(pos, "time must be positive (times start at 1)")
 		}
 		return v, pos
@@ -245,14 +249,15 @@ func (p *parser) parseTime() (int64, Pos) {
 }
 
 // parseInt consumes an integer token, reporting overflow.
-func (p *parser) parseInt() int64 {
+func (p *parser) parseInt() (int64, bool) {
 	v, err := strconv.ParseInt(p.lit, 10, 64)
 	if err != nil {
 		p.d.errorf(p.pos, "integer constant %s too large (the largest is %d)", abbrev(p.lit), int64(math.MaxInt64))
-		v = 0
+		p.next()
+		return 0, false
 	}
 	p.next()
-	return v
+	return v, true
 }
 
 // abbrev shortens long literals in messages.
@@ -404,7 +409,8 @@ func (p *parser) parseOperand() ExprNode {
 		p.next()
 		return x
 	case tInt:
-		return &IntLit{Value: p.parseInt(), ValuePos: pos}
+		v, _ := p.parseInt()
+		return &IntLit{Value: v, ValuePos: pos}
 	case tLparen:
 		if p.depth >= maxDepth {
 			p.errorf(pos, "expression nested too deeply (more than %d levels of parentheses)", maxDepth)

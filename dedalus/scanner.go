@@ -226,7 +226,7 @@ func (s *scanner) scanString(pos Pos) (token, Pos, string) {
 	for {
 		if s.off >= len(s.src) || s.src[s.off] == '\n' {
 			s.d.errorf(pos, "string not terminated")
-			return tString, pos, s.src[start:s.off]
+			return tIllegal, pos, s.src[start:s.off]
 		}
 		c := s.src[s.off]
 		if c == '"' {
