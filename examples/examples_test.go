@@ -1,0 +1,277 @@
+// Package examples holds the protocol corpus (the .ded files) and the
+// benchmark list (bench.json). This test keeps them honest without the
+// search: every program vets clean, its header states the parameters and
+// verdict bench.json lists, its invariant holds in the fault-free run, every
+// counterexample row's witness schedule violates it, and no single fault
+// breaks a certified row.
+package examples
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/fault"
+)
+
+type entry struct {
+	Name    string   `json:"name"`
+	Files   []string `json:"files"`
+	EOT     int      `json:"eot"`
+	EFF     int      `json:"eff"`
+	Crashes int      `json:"crashes"`
+	Nodes   []string `json:"nodes"`
+	Expect  string   `json:"expect"`
+	Paper   *struct {
+		Figure string   `json:"figure"`
+		Molly  int      `json:"molly"`
+		Random *float64 `json:"random"`
+	} `json:"paper"`
+	Witness *struct {
+		Omit  []string `json:"omit"`
+		Crash []string `json:"crash"`
+	} `json:"witness"`
+}
+
+func loadBench(t *testing.T) []entry {
+	t.Helper()
+	data, err := os.ReadFile("bench.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []entry
+	if err := json.Unmarshal(data, &es); err != nil {
+		t.Fatalf("bench.json: %v", err)
+	}
+	return es
+}
+
+// path maps a repository-relative path from bench.json to this directory.
+func path(p string) string { return filepath.Join("..", filepath.FromSlash(p)) }
+
+func (e entry) params() fault.Params {
+	return fault.Params{Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, MaxCrashes: e.Crashes}
+}
+
+func (e entry) engine(t *testing.T) *eval.Engine {
+	t.Helper()
+	var files []string
+	for _, f := range e.Files {
+		files = append(files, path(f))
+	}
+	prog, err := dedalus.LoadFiles(files...)
+	if err != nil {
+		t.Fatalf("%s: %v", e.Name, err)
+	}
+	eng, err := eval.New(prog)
+	if err != nil {
+		t.Fatalf("%s: %v", e.Name, err)
+	}
+	return eng
+}
+
+func run(t *testing.T, eng *eval.Engine, p fault.Params, s fault.Schedule) *eval.Result {
+	t.Helper()
+	res, err := eng.Run(p, s, eval.Options{})
+	if err != nil {
+		t.Fatalf("run %s: %v", s, err)
+	}
+	return res
+}
+
+func TestBenchList(t *testing.T) {
+	es := loadBench(t)
+	names := map[string]bool{}
+	for _, e := range es {
+		if names[e.Name] {
+			t.Errorf("%s: listed twice", e.Name)
+		}
+		names[e.Name] = true
+		if e.Expect != "counterexample" && e.Expect != "certified" {
+			t.Errorf("%s: expect %q", e.Name, e.Expect)
+		}
+		if err := e.params().Validate(); err != nil {
+			t.Errorf("%s: %v", e.Name, err)
+		}
+		if (e.Witness != nil) != (e.Expect == "counterexample") {
+			t.Errorf("%s: a witness schedule is required exactly for counterexample rows", e.Name)
+		}
+		if e.Paper != nil && e.Paper.Figure != "12" && e.Paper.Figure != "13" {
+			t.Errorf("%s: paper figure %q", e.Name, e.Paper.Figure)
+		}
+	}
+	// Every program in the directory is benchmarked.
+	ded, _ := filepath.Glob("*.ded")
+	for _, f := range ded {
+		found := false
+		for _, e := range es {
+			if slices.Contains(e.Files, "examples/"+f) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: not in bench.json", f)
+		}
+	}
+}
+
+func TestVetClean(t *testing.T) {
+	ded, _ := filepath.Glob("*.ded")
+	if len(ded) == 0 {
+		t.Fatal("no programs")
+	}
+	for _, f := range ded {
+		if _, errs := dedalus.Vet(f); len(errs) > 0 {
+			t.Errorf("%s: %v", f, errs)
+		}
+	}
+}
+
+var expectedRx = regexp.MustCompile(`(?m)^// Expected at EOT (\d+), EFF (\d+), crashes (\d+), nodes ([^:]+): (counterexample|certified)\.$`)
+
+// TestHeaders checks that each header's "Expected at ..." lines are exactly
+// the rows bench.json lists for that file.
+func TestHeaders(t *testing.T) {
+	es := loadBench(t)
+	ded, _ := filepath.Glob("*.ded")
+	for _, f := range ded {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromHeader, fromBench []string
+		for _, m := range expectedRx.FindAllStringSubmatch(string(src), -1) {
+			fromHeader = append(fromHeader, strings.Join(m[1:], " "))
+		}
+		for _, e := range es {
+			if slices.Contains(e.Files, "examples/"+f) {
+				fromBench = append(fromBench, fmt.Sprintf("%d %d %d %s %s", e.EOT, e.EFF, e.Crashes, strings.Join(e.Nodes, ","), e.Expect))
+			}
+		}
+		slices.Sort(fromHeader)
+		slices.Sort(fromBench)
+		if !slices.Equal(fromHeader, fromBench) {
+			t.Errorf("%s: header says %q, bench.json says %q", f, fromHeader, fromBench)
+		}
+		if !strings.Contains(string(src), "// Failure model claimed:") {
+			t.Errorf("%s: header lacks the failure model", f)
+		}
+	}
+	for _, e := range es {
+		if e.Expect != "counterexample" {
+			continue
+		}
+		src, err := os.ReadFile(path(e.Files[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(src), "// Bug") {
+			t.Errorf("%s: a broken protocol must name its bug in the header", e.Name)
+		}
+	}
+}
+
+func TestFaultFree(t *testing.T) {
+	for _, e := range loadBench(t) {
+		res := run(t, e.engine(t), e.params(), fault.Schedule{})
+		if len(res.Pre()) == 0 {
+			t.Errorf("%s: the fault-free run has no pre tuple: the invariant checks nothing", e.Name)
+		}
+		if !res.OK() {
+			t.Errorf("%s: fault-free run violates %v", e.Name, res.Violations())
+		}
+	}
+}
+
+func TestWitnesses(t *testing.T) {
+	for _, e := range loadBench(t) {
+		if e.Witness == nil {
+			continue
+		}
+		var s fault.Schedule
+		for _, x := range e.Witness.Omit {
+			o, err := fault.ParseOmission(x)
+			if err != nil {
+				t.Fatalf("%s: %v", e.Name, err)
+			}
+			s.Omissions = append(s.Omissions, o)
+		}
+		for _, x := range e.Witness.Crash {
+			c, err := fault.ParseCrash(x)
+			if err != nil {
+				t.Fatalf("%s: %v", e.Name, err)
+			}
+			s.Crashes = append(s.Crashes, c)
+		}
+		if err := e.params().ValidateSchedule(s); err != nil {
+			t.Fatalf("%s: witness: %v", e.Name, err)
+		}
+		if res := run(t, e.engine(t), e.params(), s); res.OK() {
+			t.Errorf("%s: witness %s does not violate the invariant", e.Name, s)
+		}
+	}
+}
+
+// TestSingleFaults runs every schedule with exactly one fault (one omission,
+// or one crash when the budget allows) on each certified row.
+func TestSingleFaults(t *testing.T) {
+	for _, e := range loadBench(t) {
+		if e.Expect != "certified" {
+			continue
+		}
+		eng, p := e.engine(t), e.params()
+		var scheds []fault.Schedule
+		for _, from := range p.Nodes {
+			for _, to := range p.Nodes {
+				for tm := 1; tm < p.EFF && from != to; tm++ {
+					scheds = append(scheds, fault.Schedule{Omissions: []fault.Omission{{From: from, To: to, Time: tm}}})
+				}
+			}
+			for tm := 1; tm <= p.EOT && p.MaxCrashes > 0; tm++ {
+				scheds = append(scheds, fault.Schedule{Crashes: []fault.Crash{{Node: from, Time: tm}}})
+			}
+		}
+		for _, s := range scheds {
+			if res := run(t, eng, p, s); !res.OK() {
+				t.Errorf("%s: %s violates %v", e.Name, s, res.Violations())
+			}
+		}
+	}
+}
+
+// TestWitnessesMinimal documents that the witnesses are minimal: dropping
+// any one fault from a witness no longer violates the invariant.
+func TestWitnessesMinimal(t *testing.T) {
+	for _, e := range loadBench(t) {
+		if e.Witness == nil {
+			continue
+		}
+		eng, p := e.engine(t), e.params()
+		faults := append(slices.Clone(e.Witness.Omit), e.Witness.Crash...)
+		for i := range faults {
+			var s fault.Schedule
+			for j, x := range faults {
+				if j == i {
+					continue
+				}
+				if strings.Count(x, ",") == 2 {
+					o, _ := fault.ParseOmission(x)
+					s.Omissions = append(s.Omissions, o)
+				} else {
+					c, _ := fault.ParseCrash(x)
+					s.Crashes = append(s.Crashes, c)
+				}
+			}
+			if res := run(t, eng, p, s); !res.OK() {
+				t.Errorf("%s: witness is not minimal: %s (without fault %d) already violates", e.Name, s, i)
+			}
+		}
+	}
+}
