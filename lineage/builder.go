@@ -183,3 +183,16 @@ func (g *Graph) Survives(id NodeID, removed func(Event) bool, memo map[NodeID]bo
 	}
 	return eval(id)
 }
+
+// OutcomeSurvives reports whether outcome tuple keeps at least one learned
+// derivation when removed says which events a schedule removes. An unknown
+// outcome does not survive.
+func (b *Builder) OutcomeSurvives(tuple string, removed func(Event) bool) bool {
+	memo := map[NodeID]bool{}
+	for _, r := range b.roots[tuple] {
+		if b.g.Survives(r, removed, memo) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+)
+
+// boundsFlags are the flags that state the bounds of a run or a search:
+// --eot, --eff, --crashes, --nodes, with Molly's spellings (--EOT, --EFF,
+// --crashes, --nodes) accepted as aliases.
+type boundsFlags struct {
+	eot, eff, crashes int
+	nodes             string
+}
+
+func (b *boundsFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.IntVar(&b.eot, "eot", 4, "end of time: the last timestep (time runs 1..EOT)")
+	f.IntVar(&b.eff, "eff", 2, "end of finite failures: messages can be lost only when sent at t < EFF")
+	f.IntVar(&b.crashes, "crashes", 0, "crash budget: at most this many nodes crash")
+	f.StringVar(&b.nodes, "nodes", "", "comma-separated node set, e.g. a,b,c (required)")
+	f.IntVar(&b.eot, "EOT", 4, "Molly's spelling of --eot")
+	f.IntVar(&b.eff, "EFF", 2, "Molly's spelling of --eff")
+	_ = f.MarkHidden("EOT")
+	_ = f.MarkHidden("EFF")
+}
+
+// params validates the flags and returns the bounds.
+func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
+	f := cmd.Flags()
+	if f.Changed("eot") && f.Changed("EOT") || f.Changed("eff") && f.Changed("EFF") {
+		return fault.Params{}, usageError("give each bound once (--eot or --EOT, --eff or --EFF)")
+	}
+	if strings.TrimSpace(b.nodes) == "" {
+		return fault.Params{}, usageError("--nodes is required (a comma-separated node set, e.g. --nodes a,b,c)")
+	}
+	var nodes []string
+	for _, n := range strings.Split(b.nodes, ",") {
+		nodes = append(nodes, strings.TrimSpace(n))
+	}
+	p := fault.Params{Nodes: nodes, EOT: b.eot, EFF: b.eff, MaxCrashes: b.crashes}
+	if err := p.Validate(); err != nil {
+		return p, usageError("%v", err)
+	}
+	return p, nil
+}
+
+// checkLoadError prints a program's diagnostics (one per line,
+// file:line:col: message) and ends the command with exit 2.
+func checkLoadError(cmd *cobra.Command, err error) error {
+	var list dedalus.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintln(cmd.ErrOrStderr(), e.Error())
+		}
+		return exitCode(ExitBadInput)
+	}
+	return usageError("%v", err)
+}

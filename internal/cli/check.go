@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/report"
+	"github.com/ldfi/ldfi/search"
+)
+
+const checkExamples = `
+Examples:
+  # Find a lost message that breaks best-effort broadcast (exit 1):
+  ldfi check --eot 4 --eff 2 --crashes 0 --nodes a,b,c examples/simple-deliv.ded
+
+  # Certify a protocol within bounds, printing the JSON summary (exit 0):
+  ldfi check --eot 6 --eff 3 --crashes 1 --nodes a,b,c --format json examples/redun-deliv.ded
+
+  # Compare with the baselines on the same evaluator:
+  ldfi check --strategy random --seed 7 --eot 4 --eff 2 --nodes a,b,c examples/simple-deliv.ded
+  ldfi check --strategy exhaustive --max-runs 5000 --eot 4 --eff 2 --nodes a,b,c examples/simple-deliv.ded
+
+  # Molly's spellings work too:
+  ldfi check --EOT 4 --EFF 2 --crashes 0 --nodes a,b,c --find-all-counterexamples examples/simple-deliv.ded`
+
+func init() { register(30, newCheckCmd) }
+
+func newCheckCmd() *cobra.Command {
+	var (
+		b            boundsFlags
+		strategy     string
+		maxRuns      int
+		timeout      time.Duration
+		seed         int64
+		all          bool
+		parallel     int
+		format       string
+		outDir       string
+		noNegSupport bool
+		noSymmetry   bool
+		useSymmetry  bool
+		findAllMolly bool
+	)
+	cmd := &cobra.Command{
+		Use:   "check [flags] FILE...",
+		Short: "Search the fault space for a counterexample, or certify the program within bounds",
+		Long: `check runs lineage-driven fault injection on a Dedalus program with pre/post
+invariants: it runs the program without faults, learns the lineage of every
+good outcome, asks a SAT solver for the smallest sets of lost messages and
+crashed nodes that could cut every derivation of one, runs them, learns again,
+and stops with a counterexample (exit 1), a certificate for the given bounds
+(exit 0), or an inconclusive verdict when --max-runs or --timeout is reached
+(exit 3). Every counterexample is replayed before it is reported; 'ldfi run'
+with its faults reproduces it.
+
+The executions count includes the fault-free run and is the same whatever
+--parallel is: parallelism changes wall time only.` + checkExamples,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			params, err := b.params(cmd)
+			if err != nil {
+				return err
+			}
+			if format != "text" && format != "json" {
+				return usageError("--format must be text or json, got %q", format)
+			}
+			if parallel < 1 {
+				return usageError("--parallel must be at least 1, got %d", parallel)
+			}
+			prog, err := dedalus.LoadFiles(files...)
+			if err != nil {
+				return checkLoadError(cmd, err)
+			}
+			if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
+				return usageError("%s: the program has no pre/post invariant to check (define both relations)", files[0])
+			}
+			cfg := search.Config{
+				Params:          params,
+				Strategy:        search.Strategy(strings.ToLower(strategy)),
+				MaxRuns:         maxRuns,
+				Timeout:         timeout,
+				Seed:            seed,
+				All:             all || findAllMolly,
+				Parallel:        parallel,
+				NegativeSupport: !noNegSupport,
+				Symmetry:        !noSymmetry || useSymmetry,
+			}
+			if cmd.Flags().Changed("no-symmetry") && useSymmetry {
+				return usageError("--no-symmetry and --use-symmetry contradict each other")
+			}
+			if isTerminal(cmd.ErrOrStderr()) {
+				cfg.Progress = progressPrinter(cmd.ErrOrStderr())
+			}
+			ctx := context.Background()
+			res, err := search.Check(ctx, prog, cfg)
+			if cfg.Progress != nil {
+				fmt.Fprint(cmd.ErrOrStderr(), "\r\033[K")
+			}
+			if err != nil {
+				return &exitError{code: ExitBadInput, err: err}
+			}
+			sum := report.NewSummary(prog, cfg, res, version())
+			if outDir != "" {
+				if err := report.Write(outDir, prog, cfg, res, sum); err != nil {
+					return &exitError{code: ExitBadInput, err: fmt.Errorf("writing the report: %w", err)}
+				}
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				data, err := report.JSON(sum)
+				if err != nil {
+					return err
+				}
+				_, _ = out.Write(data)
+			} else {
+				report.CheckText(out, prog, cfg, res, sum)
+				if outDir != "" {
+					fmt.Fprintf(out, "report: %s\n", outDir)
+				}
+			}
+			switch res.Verdict {
+			case search.Counterexample:
+				return exitCode(ExitViolation)
+			case search.Inconclusive:
+				return exitCode(ExitInconclusive)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	b.register(cmd)
+	f.StringVar(&strategy, "strategy", "ldfi", "search strategy: ldfi, random or exhaustive")
+	f.IntVar(&maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions (exhaustive: refuse larger spaces)")
+	f.DurationVar(&timeout, "timeout", 0, "stop with an inconclusive verdict after this wall time (e.g. 30s; 0: none)")
+	f.Int64Var(&seed, "seed", 1, "seed of the random strategy")
+	f.BoolVar(&all, "all", false, "keep searching after the first counterexample and report every minimal one")
+	f.BoolVar(&findAllMolly, "find-all-counterexamples", false, "Molly's spelling of --all")
+	f.IntVar(&parallel, "parallel", runtime.NumCPU(), "executions run at once (changes wall time only, never the output)")
+	f.StringVar(&format, "format", "text", "output format: text or json")
+	f.StringVar(&outDir, "out", "", "write the report (runs.json, index.html, *.dot) to this directory")
+	f.BoolVar(&noNegSupport, "no-negative-support", false, "do not treat faults that could make an absent tuple present as ways to cut a derivation")
+	f.BoolVar(&noSymmetry, "no-symmetry", false, "run schedules that are equal up to interchangeable nodes separately")
+	f.BoolVar(&useSymmetry, "use-symmetry", false, "Molly's spelling: symmetry reduction (on by default)")
+	_ = f.MarkHidden("find-all-counterexamples")
+	_ = f.MarkHidden("use-symmetry")
+	return cmd
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func progressPrinter(w io.Writer) func(search.Progress) {
+	last := time.Time{}
+	return func(p search.Progress) {
+		if time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(w, "\r\033[K%d executions, %d hypotheses queued, %s", p.Executions, p.Queued, p.Elapsed.Round(time.Millisecond))
+	}
+}

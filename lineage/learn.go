@@ -1,0 +1,203 @@
+package lineage
+
+import (
+	"slices"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/fault"
+)
+
+// Learner turns the provenance of runs of one program into support formulas.
+// It is immutable after NewLearner and safe for concurrent use (each call
+// writes only to the Builder it is given).
+type Learner struct {
+	prog   *dedalus.Program
+	params fault.Params
+	negSup bool
+	// suppressors[r] lists the relations whose presence can suppress a
+	// derivation of r: those negated in a rule that r depends on.
+	suppressors map[string][]string
+	// crashFed[r] reports whether r depends positively on the crash
+	// relation, so that a crash can make it present.
+	crashFed map[string]bool
+}
+
+// NewLearner prepares the dependency analysis of prog used by negative
+// support. negativeSupport turns that analysis on.
+func NewLearner(prog *dedalus.Program, p fault.Params, negativeSupport bool) *Learner {
+	l := &Learner{prog: prog, params: p, negSup: negativeSupport,
+		suppressors: map[string][]string{}, crashFed: map[string]bool{}}
+	// pos[r]: relations read positively by rules with head r; neg[r]: read
+	// negated.
+	pos := map[dedalus.RelID][]dedalus.RelID{}
+	neg := map[dedalus.RelID][]dedalus.RelID{}
+	for _, r := range prog.Rules {
+		for _, a := range r.Body {
+			if a.Negated {
+				neg[r.Head] = append(neg[r.Head], a.Rel)
+			} else {
+				pos[r.Head] = append(pos[r.Head], a.Rel)
+			}
+		}
+	}
+	for rid := range prog.Relations {
+		root := dedalus.RelID(rid)
+		// Closure of root through positive dependencies (all rule kinds:
+		// @next carries state, @async carries messages).
+		seen := map[dedalus.RelID]bool{root: true}
+		stack := []dedalus.RelID{root}
+		var sup []string
+		for len(stack) > 0 {
+			r := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if r == prog.Crash && r != root {
+				l.crashFed[prog.Relations[root].Name] = true
+			}
+			for _, n := range neg[r] {
+				if n != prog.Crash {
+					sup = append(sup, prog.Relations[n].Name)
+				}
+			}
+			for _, q := range pos[r] {
+				if !seen[q] {
+					seen[q] = true
+					stack = append(stack, q)
+				}
+			}
+		}
+		slices.Sort(sup)
+		l.suppressors[prog.Relations[root].Name] = slices.Compact(sup)
+	}
+	return l
+}
+
+// NonMonotone reports whether any rule uses negation or aggregation: then
+// faults can add tuples as well as remove them, and certificates rest on the
+// negative-support heuristic.
+func (l *Learner) NonMonotone() bool {
+	for _, r := range l.prog.Rules {
+		if r.HasAgg {
+			return true
+		}
+		for _, a := range r.Body {
+			if a.Negated {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Learn adds to b the support formulas of the given tuples of res (a run
+// recorded with provenance), with node names renamed by rename (nil: as
+// they are), and returns each tuple's root in order.
+//
+// A tuple survives while one of its derivations does; a derivation survives
+// while its body tuples survive, the message send it depended on (if any) is
+// not removed, and, with negative support, what kept its negated atoms
+// absent survives too. Only derivations whose body tuples were all found
+// before the tuple itself are kept: that keeps the graph acyclic (recursive
+// rules record derivations through later tuples) and always keeps the first
+// derivation, so a tuple present in a run survives that run's schedule.
+func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename map[string]string) []NodeID {
+	ren := func(n string) string {
+		if m, ok := rename[n]; ok {
+			return m
+		}
+		return n
+	}
+	memo := map[eval.TupleID]NodeID{}
+	var tuple func(id eval.TupleID) NodeID
+	var negCache = map[string]NodeID{}
+	negSupport := func(n eval.NegAtom) NodeID {
+		key := n.String()
+		if v, ok := negCache[key]; ok {
+			return v
+		}
+		var parts []NodeID
+		for _, rel := range l.suppressors[n.Rel] {
+			for _, sid := range res.TuplesAt(rel, n.Time) {
+				parts = append(parts, tuple(sid))
+			}
+		}
+		if l.crashFed[n.Rel] {
+			// A crash of any node at or before the time could make the
+			// absent tuple appear.
+			for _, node := range l.params.Nodes {
+				other := l.params.Nodes[0]
+				if other == node && len(l.params.Nodes) > 1 {
+					other = l.params.Nodes[1]
+				}
+				parts = append(parts, b.Send(Event{From: ren(node), To: ren(other), Time: n.Time}))
+			}
+		}
+		v := b.And(n.String(), parts...)
+		negCache[key] = v
+		return v
+	}
+	tuple = func(id eval.TupleID) NodeID {
+		if v, ok := memo[id]; ok {
+			return v
+		}
+		memo[id] = FalseID // cycle guard; replaced below
+		var alts []NodeID
+		for _, d := range res.Derivations(id) {
+			if d.Kind != eval.DerivRule {
+				alts = append(alts, TrueID)
+				continue
+			}
+			ok := true
+			for _, bid := range d.Body {
+				if bid >= id {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			var parts []NodeID
+			for _, bid := range d.Body {
+				parts = append(parts, tuple(bid))
+			}
+			if d.Send != nil && d.Send.From != d.Send.To {
+				parts = append(parts, b.Send(Event{From: ren(d.Send.From), To: ren(d.Send.To), Time: d.Send.Time}))
+			}
+			if l.negSup {
+				for _, n := range d.Negated {
+					parts = append(parts, negSupport(n))
+				}
+			}
+			alts = append(alts, b.And(l.prog.Rules[d.Rule].Text, parts...))
+		}
+		v := b.Or(renameTuple(res.Tuple(id), rename).String(), alts...)
+		memo[id] = v
+		return v
+	}
+	out := make([]NodeID, len(ids))
+	for i, id := range ids {
+		out[i] = tuple(id)
+	}
+	return out
+}
+
+// renameTuple renames the node names among t's string columns.
+func renameTuple(t eval.Tuple, rename map[string]string) eval.Tuple {
+	if len(rename) == 0 {
+		return t
+	}
+	args := slices.Clone(t.Args)
+	for i, a := range args {
+		if a.Type == dedalus.TypeString {
+			if m, ok := rename[a.Str]; ok {
+				args[i].Str = m
+			}
+		}
+	}
+	return eval.Tuple{Rel: t.Rel, Time: t.Time, Args: args}
+}
+
+// RenameTuple is renameTuple for other packages: the image of t under a
+// node renaming.
+func RenameTuple(t eval.Tuple, rename map[string]string) eval.Tuple { return renameTuple(t, rename) }

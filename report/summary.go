@@ -1,0 +1,175 @@
+// Package report renders the results of ldfi: the deterministic JSON summary
+// of a search (runs.json), the terminal text, and the self-contained HTML
+// report with spacetime and lineage diagrams.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/search"
+)
+
+// CrashJSON is a crash in JSON.
+type CrashJSON struct {
+	Node string `json:"node"`
+	Time int    `json:"time"`
+}
+
+// OmissionJSON is an omission in JSON.
+type OmissionJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Time int    `json:"time"`
+}
+
+// FaultsJSON is a fault schedule in JSON (both lists always present, sorted).
+type FaultsJSON struct {
+	Crashes   []CrashJSON    `json:"crashes"`
+	Omissions []OmissionJSON `json:"omissions"`
+}
+
+// Faults converts a schedule to its JSON form.
+func Faults(s fault.Schedule) FaultsJSON {
+	c := s.Canonical()
+	out := FaultsJSON{Crashes: []CrashJSON{}, Omissions: []OmissionJSON{}}
+	for _, x := range c.Crashes {
+		out.Crashes = append(out.Crashes, CrashJSON{x.Node, x.Time})
+	}
+	for _, x := range c.Omissions {
+		out.Omissions = append(out.Omissions, OmissionJSON{x.From, x.To, x.Time})
+	}
+	return out
+}
+
+// RunJSON is one execution of a search.
+type RunJSON struct {
+	Index      int        `json:"index"`
+	Faults     FaultsJSON `json:"faults"`
+	Verdict    string     `json:"verdict"` // "ok" or "violation"
+	Violations []string   `json:"violations"`
+	// Hypothesis lists the good outcomes the schedule was expected to cut.
+	Hypothesis []string `json:"hypothesis"`
+	Learned    int      `json:"learned"`
+}
+
+// CounterexampleJSON is a confirmed counterexample.
+type CounterexampleJSON struct {
+	Run        int            `json:"run"`
+	Crashes    []CrashJSON    `json:"crashes"`
+	Omissions  []OmissionJSON `json:"omissions"`
+	Violations []string       `json:"violations"`
+}
+
+// ParamsJSON are the bounds and flags of a search.
+type ParamsJSON struct {
+	Nodes           []string `json:"nodes"`
+	EOT             int      `json:"eot"`
+	EFF             int      `json:"eff"`
+	Crashes         int      `json:"crashes"`
+	Strategy        string   `json:"strategy"`
+	Seed            int64    `json:"seed"`
+	MaxRuns         int      `json:"max_runs"`
+	All             bool     `json:"all"`
+	NegativeSupport bool     `json:"negative_support"`
+	Symmetry        bool     `json:"symmetry"`
+}
+
+// FileJSON names a program file and its content hash.
+type FileJSON struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+// Summary is the JSON summary of a search: `ldfi check --format json`
+// prints it, and runs.json holds it. Its bytes are deterministic: no
+// timings, every list sorted or in search order.
+type Summary struct {
+	Verdict         string               `json:"verdict"`
+	Executions      int                  `json:"executions"`
+	FaultSpace      string               `json:"fault_space"`
+	Schedules       string               `json:"schedules"`
+	Reason          string               `json:"reason,omitempty"`
+	Counterexample  *CounterexampleJSON  `json:"counterexample"`
+	Counterexamples []CounterexampleJSON `json:"counterexamples"`
+	GoodOutcomes    []string             `json:"good_outcomes"`
+	SymmetryClasses [][]string           `json:"symmetry_classes"`
+	Notes           []string             `json:"notes"`
+	Runs            []RunJSON            `json:"runs"`
+	Params          ParamsJSON           `json:"params"`
+	Files           []FileJSON           `json:"files"`
+	Version         string               `json:"ldfi_version"`
+}
+
+// NewSummary builds the summary of a search result.
+func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, version string) *Summary {
+	p := cfg.Params
+	s := &Summary{
+		Verdict:         string(res.Verdict),
+		Executions:      res.Executions,
+		FaultSpace:      fault.PublishedSize(p).String(),
+		Schedules:       fault.Count(p).String(),
+		Reason:          res.Reason,
+		Counterexamples: []CounterexampleJSON{},
+		GoodOutcomes:    nonNil(res.GoodOutcomes),
+		SymmetryClasses: [][]string{},
+		Notes:           nonNil(res.Notes),
+		Runs:            []RunJSON{},
+		Params: ParamsJSON{
+			Nodes: p.Nodes, EOT: p.EOT, EFF: p.EFF, Crashes: p.MaxCrashes,
+			Strategy: string(cfg.Strategy), Seed: cfg.Seed, MaxRuns: cfg.MaxRuns, All: cfg.All,
+			NegativeSupport: cfg.NegativeSupport, Symmetry: cfg.Symmetry,
+		},
+		Files:   []FileJSON{},
+		Version: version,
+	}
+	if res.SymmetryClasses != nil {
+		s.SymmetryClasses = res.SymmetryClasses
+	}
+	for _, r := range res.Runs {
+		v := "ok"
+		if r.Violated() {
+			v = "violation"
+		}
+		s.Runs = append(s.Runs, RunJSON{
+			Index: r.Index, Faults: Faults(r.Schedule), Verdict: v,
+			Violations: nonNil(r.Violations), Hypothesis: nonNil(r.Targets), Learned: r.Learned,
+		})
+	}
+	for _, c := range res.Counterexamples {
+		f := Faults(c.Schedule)
+		s.Counterexamples = append(s.Counterexamples, CounterexampleJSON{
+			Run: c.Run, Crashes: f.Crashes, Omissions: f.Omissions, Violations: nonNil(c.Violations),
+		})
+	}
+	if len(s.Counterexamples) > 0 {
+		first := s.Counterexamples[0]
+		s.Counterexample = &first
+	}
+	for _, f := range prog.Files {
+		s.Files = append(s.Files, FileJSON{Path: f.Path, SHA256: f.SHA256})
+	}
+	return s
+}
+
+// JSON encodes v with two-space indentation, HTML-safe escaping off (the
+// HTML report escapes on its own), and a final newline.
+func JSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}

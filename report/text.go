@@ -1,0 +1,166 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/search"
+)
+
+// CheckText prints the terminal summary of a search: verdict, executions,
+// fault space, and for a counterexample its faults, what went missing and
+// why, and a compact spacetime of the failing run.
+func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *search.Result, sum *Summary) {
+	p := cfg.Params
+	fmt.Fprintf(w, "verdict: %s\n", res.Verdict)
+	fmt.Fprintf(w, "executions: %d\n", res.Executions)
+	fmt.Fprintf(w, "fault space: %s combinations (published formula); %s distinct schedules in our model\n", sum.FaultSpace, sum.Schedules)
+	fmt.Fprintf(w, "bounds: nodes %s, EOT %d, EFF %d, crashes %d; strategy %s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, cfg.Strategy)
+	if res.Reason != "" {
+		fmt.Fprintf(w, "stopped: %s\n", res.Reason)
+	}
+	if len(res.SymmetryClasses) > 0 && cfg.Symmetry {
+		var cs []string
+		for _, c := range res.SymmetryClasses {
+			cs = append(cs, "{"+strings.Join(c, ",")+"}")
+		}
+		fmt.Fprintf(w, "symmetry: interchangeable nodes %s\n", strings.Join(cs, " "))
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	for i, c := range res.Counterexamples {
+		if i > 0 && i >= 10 {
+			fmt.Fprintf(w, "... and %d more counterexamples (see --format json)\n", len(res.Counterexamples)-i)
+			break
+		}
+		fmt.Fprintf(w, "\ncounterexample (run %d): %s\n", c.Run, c.Schedule)
+		for _, v := range c.Violations {
+			fmt.Fprintf(w, "  violated: %s holds at EOT %d but %s does not\n", v, p.EOT, matchingPost(prog, v))
+		}
+		if i == 0 {
+			whyText(w, prog, p, c)
+			eng, err := eval.New(prog)
+			if err != nil {
+				continue
+			}
+			run, err := eng.Run(p, c.Schedule, eval.Options{})
+			if err != nil {
+				continue
+			}
+			fmt.Fprintf(w, "spacetime of run %d (reproduce with: %s):\n", c.Run, ReplayCommand(p, c.Schedule, prog))
+			Spacetime(w, run, "  ")
+		}
+	}
+}
+
+// matchingPost names the post tuple that a violated pre tuple lacks.
+func matchingPost(prog *dedalus.Program, pre string) string {
+	if prog.Post == dedalus.NoRel || prog.Pre == dedalus.NoRel {
+		return "its post"
+	}
+	return prog.Relations[prog.Post].Name + strings.TrimPrefix(pre, prog.Relations[prog.Pre].Name)
+}
+
+// whyText explains, for each missing outcome, which message sends of its
+// fault-free lineage the schedule removes.
+func whyText(w io.Writer, prog *dedalus.Program, p fault.Params, c search.CounterexampleRun) {
+	eng, err := eval.New(prog)
+	if err != nil {
+		return
+	}
+	free, err := eng.Run(p, fault.Schedule{}, eval.Options{Provenance: true})
+	if err != nil {
+		return
+	}
+	for _, v := range c.Violations {
+		post := matchingPost(prog, v)
+		id, ok := findAtom(free, post, p.EOT)
+		if !ok {
+			fmt.Fprintf(w, "  why: %s does not hold even without faults\n", post)
+			continue
+		}
+		var cut []string
+		for _, e := range free.Sends(id) {
+			if c.Schedule.Lost(e.From, e.To, e.Time) {
+				cut = append(cut, e.String())
+			}
+		}
+		if len(cut) == 0 {
+			fmt.Fprintf(w, "  why: %s lost its support through faults that made other tuples appear\n", post)
+			continue
+		}
+		fmt.Fprintf(w, "  why: without faults %s depended on the message sends %s; this schedule removes them\n", post, strings.Join(cut, ", "))
+	}
+}
+
+// findAtom finds the tuple printed as atom (e.g. post("b","x")) at time t.
+func findAtom(res *eval.Result, atom string, t int) (eval.TupleID, bool) {
+	rel, _, _ := strings.Cut(atom, "(")
+	for _, id := range res.TuplesAt(rel, t) {
+		if res.Tuple(id).Atom() == atom {
+			return id, true
+		}
+	}
+	return -1, false
+}
+
+// ReplayCommand is the `ldfi run` command line that reproduces a run.
+func ReplayCommand(p fault.Params, s fault.Schedule, prog *dedalus.Program) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ldfi run --eot %d --eff %d --crashes %d --nodes %s", p.EOT, p.EFF, p.MaxCrashes, strings.Join(p.Nodes, ","))
+	c := s.Canonical()
+	for _, o := range c.Omissions {
+		fmt.Fprintf(&b, " --omit %s,%s,%d", o.From, o.To, o.Time)
+	}
+	for _, x := range c.Crashes {
+		fmt.Fprintf(&b, " --crash %s,%d", x.Node, x.Time)
+	}
+	for _, f := range prog.Files {
+		b.WriteString(" " + f.Path)
+	}
+	return b.String()
+}
+
+// Spacetime prints a compact text spacetime diagram of a run: per timestep,
+// the crashes that take effect and every inter-node message sent, with its
+// fate. Each line starts with indent.
+func Spacetime(w io.Writer, res *eval.Result, indent string) {
+	p := res.Params()
+	s := res.Schedule()
+	msgs := res.Messages()
+	for t := 1; t <= p.EOT; t++ {
+		var lines []string
+		for _, c := range s.Crashes {
+			if c.Time == t {
+				lines = append(lines, fmt.Sprintf("%s crashes (sends nothing from now on)", c.Node))
+			}
+		}
+		for _, m := range msgs {
+			if m.SendTime != t || m.From == m.To {
+				continue
+			}
+			fate := "-> delivered@" + fmt.Sprint(t+1)
+			switch m.Status {
+			case eval.LostOmission:
+				fate = "LOST (omission)"
+			case eval.LostCrash:
+				fate = "LOST (sender crashed)"
+			case eval.AfterEOT:
+				fate = "(arrives after EOT)"
+			}
+			lines = append(lines, fmt.Sprintf("%s->%s %s %s", m.From, m.To, eval.Tuple{Rel: m.Rel, Args: m.Args}.Atom(), fate))
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%st=%d\n", indent, t)
+		for _, l := range lines {
+			fmt.Fprintf(w, "%s  %s\n", indent, l)
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/hypothesis"
+	"github.com/ldfi/ldfi/lineage"
+)
+
+// ErrSpaceTooLarge is returned when the exhaustive strategy is asked to
+// search a space larger than its run limit.
+var ErrSpaceTooLarge = fmt.Errorf("ldfi: fault space too large for exhaustive search")
+
+// Check searches the fault space of prog within cfg's bounds and returns the
+// verdict. The result is deterministic for a given program and Config
+// (Parallel and Progress aside, which change nothing in it), unless the
+// Timeout fires.
+func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
+		return nil, fmt.Errorf("the program has no pre/post invariant to check")
+	}
+	eng, err := eval.New(prog)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	res := &Result{}
+	sym := NoSymmetry
+	if cfg.Symmetry {
+		sym = FindSymmetry(prog, cfg.Params)
+		res.SymmetryClasses = sym.Classes
+		if len(sym.Classes) > 0 && !sym.Active() {
+			res.Notes = append(res.Notes, "symmetry reduction is off: the group of interchangeable nodes is too large")
+			sym = NoSymmetry
+		}
+	}
+	learner := lineage.NewLearner(prog, cfg.Params, cfg.NegativeSupport)
+	exec := newEvalExecutor(eng, cfg.Params, learner)
+	limit := func() (string, bool) {
+		if res.Executions >= cfg.maxRuns() {
+			return fmt.Sprintf("the run limit (%d) was reached", cfg.maxRuns()), true
+		}
+		if ctx.Err() != nil {
+			return "the time limit was reached", true
+		}
+		return "", false
+	}
+	switch cfg.Strategy {
+	case LDFI:
+		s := &ldfiSearch{
+			cfg: &cfg, exec: exec, sym: sym, kb: lineage.NewBuilder(),
+			pf:      newPrefetcher(exec, true, cfg.Parallel),
+			exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
+			res: res, start: start, ctx: ctx,
+			solve: func(sup *lineage.Support, p fault.Params, excl []fault.Schedule) ([]fault.Schedule, error) {
+				hs, _, err := hypothesis.Minimal(sup, p, hypothesis.Options{Exclude: excl})
+				return hs, err
+			},
+		}
+		s.rename = func(tuple string, perm map[string]string) string {
+			if len(perm) == 0 {
+				return tuple
+			}
+			t, ok := s.goodTuples[tuple]
+			if !ok {
+				return tuple
+			}
+			return lineage.RenameTuple(t, perm).Atom()
+		}
+		if err := s.run(); err != nil {
+			return nil, err
+		}
+		res.Stats.GraphNodes = s.kb.Len()
+		res.Stats.Speculative = s.pf.wasted
+		res.Stats.EvalTime = s.pf.evalDur
+		if res.Verdict == Certified && learner.NonMonotone() {
+			if cfg.NegativeSupport {
+				res.Notes = append(res.Notes, "the program uses negation or aggregation: faults can add tuples as well as remove them, so this certificate rests on the negative-support heuristic")
+			} else {
+				res.Notes = append(res.Notes, "the program uses negation or aggregation and negative support is off: this certificate only covers faults that remove derivations")
+			}
+		}
+	case Random, Exhaustive:
+		b := &baselineSearch{cfg: &cfg, exec: exec, sym: sym, res: res, start: start, limit: limit,
+			pf: newPrefetcher(exec, false, cfg.Parallel)}
+		if cfg.Strategy == Random {
+			b.nextSched = randomSchedules(cfg.Params, cfg.Seed)
+		} else {
+			if n := fault.Count(cfg.Params); n.Cmp(bigInt(cfg.maxRuns())) > 0 {
+				return nil, fmt.Errorf("%w: %s schedules exceed --max-runs %d (raise it, or use --strategy ldfi)", ErrSpaceTooLarge, n, cfg.maxRuns())
+			}
+			next, stop := iterPull(fault.Enumerate(cfg.Params))
+			defer stop()
+			b.nextSched = next
+			b.exhausts = true
+		}
+		if err := b.run(); err != nil {
+			return nil, err
+		}
+		res.Stats.Speculative = b.pf.wasted
+		res.Stats.EvalTime = b.pf.evalDur
+	}
+	res.Stats.Wall = time.Since(start)
+	return res, nil
+}
+
+// newEvalExecutor runs schedules on eng and reports what the search needs.
+func newEvalExecutor(eng *eval.Engine, p fault.Params, l *lineage.Learner) executor {
+	return func(s fault.Schedule, provenance bool) (*execution, error) {
+		r, err := eng.Run(p, s, eval.Options{Provenance: provenance})
+		if err != nil {
+			return nil, fmt.Errorf("running %s: %w", s, err)
+		}
+		e := &execution{present: map[string]eval.Tuple{}}
+		for _, v := range r.Violations() {
+			e.violations = append(e.violations, v.Atom())
+		}
+		slices.Sort(e.violations)
+		prog := eng.Program()
+		preName := prog.Relations[prog.Pre].Name
+		ids := map[string]eval.TupleID{}
+		for _, id := range r.Post() {
+			t := r.Tuple(id)
+			if _, ok := r.Find(preName, t.Time, t.Args...); !ok {
+				continue // a post without a pre is no outcome the invariant needs
+			}
+			key := t.Atom()
+			e.present[key] = t
+			ids[key] = id
+		}
+		if provenance {
+			e.learn = func(b *lineage.Builder, outcomes []string, perm map[string]string) map[string]lineage.NodeID {
+				var want []eval.TupleID
+				var keys []string
+				for _, o := range outcomes {
+					if id, ok := ids[o]; ok {
+						want = append(want, id)
+						keys = append(keys, o)
+					}
+				}
+				roots := l.Learn(b, r, want, perm)
+				out := make(map[string]lineage.NodeID, len(roots))
+				for i, k := range keys {
+					key := k
+					if len(perm) > 0 {
+						key = lineage.RenameTuple(e.present[k], perm).Atom()
+					}
+					out[key] = roots[i]
+				}
+				return out
+			}
+		}
+		return e, nil
+	}
+}

@@ -1,0 +1,91 @@
+package search
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ldfi/ldfi/fault"
+)
+
+// Strategy names a way to explore the fault space.
+type Strategy string
+
+const (
+	// LDFI is lineage-driven fault injection: hypotheses from the lineage
+	// of good outcomes, smallest first.
+	LDFI Strategy = "ldfi"
+	// Random draws schedules uniformly within the bounds, from a seed.
+	Random Strategy = "random"
+	// Exhaustive runs every schedule of the model, smallest first.
+	Exhaustive Strategy = "exhaustive"
+)
+
+// Strategies lists the strategies in help order.
+var Strategies = []Strategy{LDFI, Random, Exhaustive}
+
+// DefaultMaxRuns bounds a search when Config.MaxRuns is zero.
+const DefaultMaxRuns = 10000
+
+// Config configures one search.
+type Config struct {
+	Params   fault.Params
+	Strategy Strategy
+	// MaxRuns bounds the number of executions (0: DefaultMaxRuns). Reaching
+	// it gives an inconclusive verdict; the exhaustive strategy refuses to
+	// start when the space is larger.
+	MaxRuns int
+	// Timeout bounds the wall time (0: none). Reaching it gives an
+	// inconclusive verdict (the only source of nondeterminism, by nature).
+	Timeout time.Duration
+	// Seed drives the random strategy.
+	Seed int64
+	// All keeps searching after the first counterexample and reports every
+	// minimal counterexample found.
+	All bool
+	// Parallel is the number of executions run at once (0 or 1:
+	// sequential). It changes wall time only, never the result.
+	Parallel int
+	// NegativeSupport adds, to derivations that relied on an absent tuple,
+	// the lineage of what suppressed it as further ways to cut them.
+	NegativeSupport bool
+	// Symmetry runs one schedule per class of schedules that are equal up
+	// to a permutation of interchangeable nodes.
+	Symmetry bool
+	// Progress, when set, is called after each execution (for a terminal
+	// progress line). It must not block for long.
+	Progress func(Progress)
+}
+
+// Progress is a snapshot of a running search.
+type Progress struct {
+	Executions int
+	Queued     int
+	Elapsed    time.Duration
+}
+
+func (c *Config) maxRuns() int {
+	if c.MaxRuns > 0 {
+		return c.MaxRuns
+	}
+	return DefaultMaxRuns
+}
+
+func (c *Config) validate() error {
+	if err := c.Params.Validate(); err != nil {
+		return err
+	}
+	switch c.Strategy {
+	case LDFI, Random, Exhaustive:
+	case "":
+		c.Strategy = LDFI
+	default:
+		return fmt.Errorf("unknown strategy %q (want ldfi, random or exhaustive)", c.Strategy)
+	}
+	if c.MaxRuns < 0 {
+		return fmt.Errorf("max runs must not be negative, got %d", c.MaxRuns)
+	}
+	if c.Parallel < 0 {
+		return fmt.Errorf("parallelism must not be negative, got %d", c.Parallel)
+	}
+	return nil
+}

@@ -1,0 +1,311 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/lineage"
+)
+
+// hypothesisFunc returns the minimal fault sets, within the bounds, that cut
+// every derivation of the (single) outcome in sup, excluding the given
+// schedules and their supersets, smallest first.
+type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.Schedule) ([]fault.Schedule, error)
+
+// candidate is a schedule queued for a run, with the outcomes it is
+// expected to cut.
+type candidate struct {
+	sched   fault.Schedule
+	targets []string
+}
+
+// ldfiSearch is the sequential, deterministic core of the LDFI loop.
+// Knowledge accumulates across runs: an outcome survives a schedule while any
+// derivation learned from any run survives it. For monotone programs that is
+// exact (a derivation seen in one run exists in every run that keeps its
+// message sends), so a hypothesis that no longer cuts anything need not run,
+// and "no hypothesis left" is a certificate.
+type ldfiSearch struct {
+	cfg    *Config
+	exec   executor
+	solve  hypothesisFunc
+	rename func(tuple string, perm map[string]string) string
+	sym    *Symmetry
+	pf     *prefetcher
+	kb     *lineage.Builder
+	good   []string
+	// goodTuples are the good outcomes by atom text.
+	goodTuples map[string]eval.Tuple
+	exclude    map[string][]fault.Schedule // per outcome: schedules (and supersets) known not to help
+	cexBlock   []fault.Schedule            // counterexamples found (--all): supersets are not minimal
+	tried      map[string]bool             // orbit representatives of schedules run
+	queue      []candidate
+	res        *Result
+	start      time.Time
+	ctx        context.Context
+}
+
+func (s *ldfiSearch) removedBy(sched fault.Schedule) func(lineage.Event) bool {
+	eff := s.cfg.Params.EFF
+	return func(e lineage.Event) bool {
+		if ct, ok := sched.CrashTime(e.From); ok && ct <= e.Time {
+			return true
+		}
+		if e.Time >= eff {
+			return false
+		}
+		return sched.Lost(e.From, e.To, e.Time)
+	}
+}
+
+// stillCuts reports which of h's targets the schedule still cuts under the
+// current knowledge.
+func (s *ldfiSearch) stillCuts(h candidate) []string {
+	rm := s.removedBy(h.sched)
+	var out []string
+	for _, o := range h.targets {
+		if !s.kb.OutcomeSurvives(o, rm) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (s *ldfiSearch) orbitKey(sched fault.Schedule) string {
+	return s.sym.Canonical(sched).String()
+}
+
+// perms returns the identity (nil) followed by the symmetry permutations.
+func (s *ldfiSearch) perms() []map[string]string {
+	return append([]map[string]string{nil}, s.sym.Perms()...)
+}
+
+// learn adds what run e of sched teaches, for sched and every symmetric image.
+func (s *ldfiSearch) learn(sched fault.Schedule, e *execution) (learned int) {
+	if e.learn == nil {
+		return 0
+	}
+	var present []string
+	for _, o := range s.good {
+		if _, ok := e.present[o]; ok {
+			present = append(present, o)
+		}
+	}
+	for i, perm := range s.perms() {
+		roots := e.learn(s.kb, present, perm)
+		for _, o := range slices.Sorted(maps.Keys(roots)) {
+			if s.kb.AddOutcome(o, roots[o]) && i == 0 {
+				learned++
+			}
+		}
+		img := Permute(sched, perm)
+		violated := len(e.violations) > 0
+		for _, o := range s.good {
+			if _, ok := e.present[o]; ok || violated {
+				continue
+			}
+			// The outcome is gone yet nothing is violated (its pre went
+			// too): this schedule, and for monotone programs any superset,
+			// cannot break the invariant through this outcome.
+			ro := s.rename(o, perm)
+			s.exclude[ro] = append(s.exclude[ro], img)
+		}
+	}
+	return learned
+}
+
+// refill asks the solver for the next hypotheses.
+func (s *ldfiSearch) refill() error {
+	seen := map[string]int{}
+	var hs []candidate
+	for _, o := range s.good {
+		sup := s.kb.Support([]string{o})
+		excl := append(slices.Clone(s.exclude[o]), s.cexBlock...)
+		t0 := time.Now()
+		found, err := s.solve(sup, s.cfg.Params, excl)
+		s.res.Stats.SolverTime += time.Since(t0)
+		s.res.Stats.SolverCalls++
+		if err != nil {
+			return err
+		}
+		for _, f := range found {
+			key := f.String()
+			if i, ok := seen[key]; ok {
+				hs[i].targets = append(hs[i].targets, o)
+				continue
+			}
+			seen[key] = len(hs)
+			hs = append(hs, candidate{sched: f, targets: []string{o}})
+		}
+	}
+	s.res.Stats.Hypotheses += len(hs)
+	slices.SortStableFunc(hs, func(a, b candidate) int {
+		if d := a.sched.Size() - b.sched.Size(); d != 0 {
+			return d
+		}
+		return strings.Compare(a.sched.String(), b.sched.String())
+	})
+	s.queue = hs
+	return nil
+}
+
+// next pops the next hypothesis worth running, or reports none left in the
+// queue. Hypotheses symmetric to a run schedule, or no longer cutting any
+// target, are skipped (they are not executions).
+func (s *ldfiSearch) next() (candidate, bool) {
+	for len(s.queue) > 0 {
+		h := s.queue[0]
+		s.queue = s.queue[1:]
+		if s.tried[s.orbitKey(h.sched)] {
+			s.res.Stats.Symmetric++
+			s.pf.discard(h.sched)
+			continue
+		}
+		if t := s.stillCuts(h); len(t) > 0 {
+			h.targets = t
+			return h, true
+		}
+		s.res.Stats.Stale++
+		s.pf.discard(h.sched)
+	}
+	return candidate{}, false
+}
+
+// prefetch starts the runs of the next queued hypotheses that are still
+// worth running under the current knowledge.
+func (s *ldfiSearch) prefetch() {
+	if s.pf.n <= 1 {
+		return
+	}
+	budget := s.pf.n*2 - s.pf.pending()
+	for _, h := range s.queue {
+		if budget <= 0 {
+			break
+		}
+		if s.tried[s.orbitKey(h.sched)] || len(s.stillCuts(h)) == 0 {
+			continue
+		}
+		s.pf.start(h.sched)
+		budget--
+	}
+}
+
+func (s *ldfiSearch) limitReached() (string, bool) {
+	if s.res.Executions >= s.cfg.maxRuns() {
+		return fmt.Sprintf("the run limit (%d) was reached", s.cfg.maxRuns()), true
+	}
+	if s.ctx.Err() != nil {
+		return "the time limit was reached", true
+	}
+	return "", false
+}
+
+// run is the LDFI loop.
+func (s *ldfiSearch) run() error {
+	// 1. The fault-free run.
+	free := fault.Schedule{}
+	e, err := s.pf.get(free)
+	if err != nil {
+		return err
+	}
+	s.record(candidate{sched: free}, e)
+	s.goodTuples = e.present
+	for o := range e.present {
+		s.good = append(s.good, o)
+	}
+	slices.Sort(s.good)
+	s.res.GoodOutcomes = s.good
+	s.tried[s.orbitKey(free)] = true
+	if len(e.violations) > 0 {
+		if err := s.found(free, e); err != nil || !s.cfg.All {
+			return err
+		}
+	}
+	s.learn(free, e)
+	// 2.-5. Hypothesise, run, learn.
+	for {
+		if reason, hit := s.limitReached(); hit {
+			s.res.Verdict, s.res.Reason = Inconclusive, reason
+			return nil
+		}
+		h, ok := s.next()
+		if !ok {
+			if err := s.refill(); err != nil {
+				return err
+			}
+			if h, ok = s.next(); !ok {
+				break
+			}
+		}
+		s.prefetch()
+		e, err := s.pf.get(h.sched)
+		if err != nil {
+			return err
+		}
+		for _, perm := range s.perms() {
+			s.tried[s.orbitKey(Permute(h.sched, perm))] = true
+		}
+		run := s.record(h, e)
+		if len(e.violations) > 0 {
+			if err := s.found(h.sched, e); err != nil || !s.cfg.All {
+				return err
+			}
+			for _, perm := range s.perms() {
+				s.cexBlock = append(s.cexBlock, Permute(h.sched, perm))
+			}
+		}
+		run.Learned = s.learn(h.sched, e)
+		if s.cfg.Progress != nil {
+			s.cfg.Progress(Progress{Executions: s.res.Executions, Queued: len(s.queue), Elapsed: time.Since(s.start)})
+		}
+	}
+	if len(s.res.Counterexamples) > 0 {
+		s.res.Verdict = Counterexample
+	} else {
+		s.res.Verdict = Certified
+	}
+	return nil
+}
+
+// record appends a run to the result and returns it.
+func (s *ldfiSearch) record(h candidate, e *execution) *Run {
+	s.res.Executions++
+	s.res.Runs = append(s.res.Runs, Run{
+		Index:      s.res.Executions,
+		Schedule:   h.sched.Canonical(),
+		Violations: e.violations,
+		Targets:    h.targets,
+	})
+	return &s.res.Runs[len(s.res.Runs)-1]
+}
+
+// found replays a violating run and records the counterexample.
+func (s *ldfiSearch) found(sched fault.Schedule, e *execution) error {
+	if err := confirm(s.exec, sched, e.violations); err != nil {
+		return err
+	}
+	s.res.Verdict = Counterexample
+	s.res.Counterexamples = append(s.res.Counterexamples, CounterexampleRun{
+		Run: s.res.Executions, Schedule: sched.Canonical(), Violations: e.violations,
+	})
+	return nil
+}
+
+// confirm replays sched and checks that it violates the invariant the same
+// way: a counterexample is only reported once it has been seen twice.
+func confirm(exec executor, sched fault.Schedule, want []string) error {
+	again, err := exec(sched, false)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(again.violations, want) {
+		return fmt.Errorf("internal error: replaying counterexample %s gave violations %v, first run gave %v", sched, again.violations, want)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package search
+
+import (
+	"time"
+
+	"github.com/ldfi/ldfi/fault"
+)
+
+// Verdict is the outcome of a search.
+type Verdict string
+
+const (
+	// Certified: no schedule within the bounds violates the invariant.
+	Certified Verdict = "certified"
+	// Counterexample: a replayed run violates the invariant.
+	Counterexample Verdict = "counterexample"
+	// Inconclusive: a limit was reached before either.
+	Inconclusive Verdict = "inconclusive"
+)
+
+// Run is one execution of the search, in the deterministic search order.
+type Run struct {
+	// Index is the 1-based execution number (the fault-free run is 1).
+	Index    int
+	Schedule fault.Schedule
+	// Violations are the pre tuples without a matching post at EOT, sorted.
+	Violations []string
+	// Targets are the good outcomes the schedule was hypothesised to cut
+	// (empty for the fault-free run and for the baselines).
+	Targets []string
+	// Learned counts the good outcomes for which this run taught the search
+	// a new derivation (the protocol found another way).
+	Learned int
+}
+
+// Violated reports whether the run violates the invariant.
+func (r *Run) Violated() bool { return len(r.Violations) > 0 }
+
+// CounterexampleRun is a violating run that was replayed and confirmed.
+type CounterexampleRun struct {
+	Run        int // Index of the run
+	Schedule   fault.Schedule
+	Violations []string
+}
+
+// Stats are measurements of a search; they vary with the machine and are
+// kept out of deterministic outputs.
+type Stats struct {
+	Hypotheses  int           // hypotheses produced by the solver
+	Stale       int           // hypotheses skipped: no longer a cut when their turn came
+	Symmetric   int           // schedules skipped as symmetric to one already run
+	SolverCalls int           // calls into the hypothesis solver
+	SolverTime  time.Duration // time spent building and solving
+	EvalTime    time.Duration // time spent in runs (summed over workers)
+	Wall        time.Duration
+	GraphNodes  int // size of the accumulated support graph
+	Speculative int // runs started ahead of their turn and discarded
+}
+
+// Result is the outcome of a search.
+type Result struct {
+	Verdict Verdict
+	// Executions counts runs in the deterministic search order, the
+	// fault-free run included, up to and including the verdict.
+	Executions      int
+	Runs            []Run
+	Counterexamples []CounterexampleRun
+	// Reason says why an inconclusive search stopped.
+	Reason string
+	// GoodOutcomes are the post tuples (with a matching pre) at EOT of the
+	// fault-free run: what the search tries to cut.
+	GoodOutcomes []string
+	// SymmetryClasses are the interchangeable node classes used (empty when
+	// symmetry is off or absent).
+	SymmetryClasses [][]string
+	// Notes qualify the verdict (for example when a certificate rests on
+	// the negative-support heuristic).
+	Notes []string
+	Stats Stats
+}
