@@ -10,6 +10,10 @@ import (
 // pathological input cannot exhaust the stack of any later stage.
 const maxDepth = 100
 
+// maxOps bounds the binary operators of one clause (a 1 MB line of X + X +
+// ... would otherwise make a tree hundreds of thousands of levels deep).
+const maxOps = 10000
+
 // parser is a recursive-descent parser with one method per grammar rule.
 // It reports at most one syntax error per clause and then skips to the
 // next ';' (the synchronising token).
@@ -22,7 +26,8 @@ type parser struct {
 	lit string
 
 	bad   bool // the current clause has a syntax error
-	depth int
+	depth int  // parentheses open
+	ops   int  // binary operators in the clause
 
 	// Comments: between clauses they are collected in pending and become
 	// the next clause's Doc; a comment on the line of the ';' that ended a
@@ -130,7 +135,7 @@ func (p *parser) beginClause() []string {
 	p.pending = nil
 	p.between = false
 	p.bad = false
-	p.depth = 0
+	p.depth, p.ops = 0, 0
 	return doc
 }
 
@@ -366,6 +371,10 @@ func (p *parser) parseBinary(x ExprNode, prec1 int) ExprNode {
 			return x
 		}
 		op, pos := p.tok, p.pos
+		if p.ops++; p.ops > maxOps {
+			p.errorf(pos, "expression too long (more than %d operators in one clause)", maxOps)
+			return x
+		}
 		p.next()
 		y := p.parseOperand()
 		for !p.bad && p.tok.precedence() > prec {

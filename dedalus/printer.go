@@ -37,71 +37,103 @@ func (f AggFunc) String() string {
 	return "none"
 }
 
-func (x *VarExpr) String() string   { return x.Name }
-func (x *WildExpr) String() string  { return "_" }
-func (x *StringLit) String() string { return `"` + x.Value + `"` }
-func (x *IntLit) String() string    { return strconv.FormatInt(x.Value, 10) }
-func (x *ParenExpr) String() string { return "(" + x.X.String() + ")" }
-func (x *AggExpr) String() string   { return x.Func + "<" + x.Var.String() + ">" }
-func (x *BadExpr) String() string   { return x.Text }
-
-func (x *BinaryExpr) String() string {
-	return x.X.String() + " " + x.Op.String() + " " + x.Y.String()
+func (x *VarExpr) String() string    { return x.Name }
+func (x *WildExpr) String() string   { return "_" }
+func (x *StringLit) String() string  { return `"` + x.Value + `"` }
+func (x *IntLit) String() string     { return strconv.FormatInt(x.Value, 10) }
+func (x *BadExpr) String() string    { return x.Text }
+func (x *ParenExpr) String() string  { return nodeString(x) }
+func (x *AggExpr) String() string    { return nodeString(x) }
+func (x *BinaryExpr) String() string { return nodeString(x) }
+func (x *Atom) String() string       { return nodeString(x) }
+func (x *AtomLit) String() string    { return nodeString(x) }
+func (x *CmpLit) String() string     { return nodeString(x) }
+func (x *IncludeClause) String() string {
+	return nodeString(x)
 }
+func (x *FactClause) String() string { return nodeString(x) }
+func (x *RuleClause) String() string { return nodeString(x) }
 
-func (x *Atom) String() string {
+// nodeString prints n through a single builder, so that printing is linear
+// in the size of the output however deep the tree.
+func nodeString(n Node) string {
 	var b strings.Builder
-	b.WriteString(x.Name)
-	b.WriteByte('(')
-	for i, a := range x.Args {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(a.String())
-	}
-	b.WriteByte(')')
+	writeNode(&b, n)
 	return b.String()
 }
 
-func (x *AtomLit) String() string {
-	s := x.Atom.String()
-	if x.Negated {
-		s = "notin " + s
-	}
-	if x.Time != 0 {
-		s += "@" + strconv.FormatInt(x.Time, 10)
-	}
-	return s
-}
-
-func (x *CmpLit) String() string {
-	return x.L.String() + " " + x.Op.String() + " " + x.R.String()
-}
-
-func (x *IncludeClause) String() string { return `include "` + x.Path + `";` }
-
-func (x *FactClause) String() string {
-	return x.Atom.String() + "@" + strconv.FormatInt(x.Time, 10) + ";"
-}
-
-func (x *RuleClause) String() string {
-	var b strings.Builder
-	b.WriteString(x.Head.String())
-	switch x.Kind {
-	case Next:
-		b.WriteString("@next")
-	case Async:
-		b.WriteString("@async")
-	}
-	b.WriteString(" :- ")
-	for i, l := range x.Body {
-		if i > 0 {
-			b.WriteString(", ")
+func writeNode(b *strings.Builder, n Node) {
+	switch x := n.(type) {
+	case *VarExpr, *WildExpr, *StringLit, *IntLit, *BadExpr:
+		b.WriteString(x.String())
+	case *ParenExpr:
+		b.WriteByte('(')
+		writeNode(b, x.X)
+		b.WriteByte(')')
+	case *AggExpr:
+		b.WriteString(x.Func)
+		b.WriteByte('<')
+		writeNode(b, x.Var)
+		b.WriteByte('>')
+	case *BinaryExpr:
+		writeNode(b, x.X)
+		b.WriteByte(' ')
+		b.WriteString(x.Op.String())
+		b.WriteByte(' ')
+		writeNode(b, x.Y)
+	case *Atom:
+		b.WriteString(x.Name)
+		b.WriteByte('(')
+		for i, a := range x.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeNode(b, a)
 		}
-		b.WriteString(l.String())
+		b.WriteByte(')')
+	case *AtomLit:
+		if x.Negated {
+			b.WriteString("notin ")
+		}
+		writeNode(b, x.Atom)
+		if x.Time != 0 {
+			b.WriteByte('@')
+			b.WriteString(strconv.FormatInt(x.Time, 10))
+		}
+	case *CmpLit:
+		writeNode(b, x.L)
+		b.WriteByte(' ')
+		b.WriteString(x.Op.String())
+		b.WriteByte(' ')
+		writeNode(b, x.R)
+	case *IncludeClause:
+		b.WriteString(`include "`)
+		b.WriteString(x.Path)
+		b.WriteString(`";`)
+	case *FactClause:
+		writeNode(b, x.Atom)
+		b.WriteByte('@')
+		b.WriteString(strconv.FormatInt(x.Time, 10))
+		b.WriteByte(';')
+	case *RuleClause:
+		writeNode(b, x.Head)
+		switch x.Kind {
+		case Next:
+			b.WriteString("@next")
+		case Async:
+			b.WriteString("@async")
+		}
+		b.WriteString(" :- ")
+		for i, l := range x.Body {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeNode(b, l)
+		}
+		b.WriteByte(';')
+	case *File:
+		b.WriteString(x.String())
 	}
-	b.WriteByte(';')
-	return b.String()
 }
 
 // Pos of a file is the start of its first clause.
@@ -138,7 +170,7 @@ func (f *File) String() string {
 	for _, c := range f.Clauses {
 		cm := c.comments()
 		writeComments(cm.Doc)
-		b.WriteString(c.String())
+		writeNode(&b, c)
 		if cm.Line != "" {
 			b.WriteByte(' ')
 			b.WriteString(cm.Line)
