@@ -3,6 +3,7 @@ package dedalus
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // The checker: arity, column types, ground facts, aggregates, safety,
@@ -442,9 +443,41 @@ func (c *checker) warnings() {
 	}
 	pre, post := c.rels["pre"], c.rels["post"]
 	switch {
+	case pre != nil && post != nil:
+		c.checkInvariantColumns(pre, post)
 	case pre != nil && post == nil:
 		c.d.warnf(pre.pos, "pre without post: the invariant needs both")
 	case post != nil && pre == nil:
 		c.d.warnf(post.pos, "post without pre: the invariant needs both")
 	}
+}
+
+// checkInvariantColumns requires pre and post to have the same columns,
+// since a violation is a pre tuple with no equal post tuple.
+func (c *checker) checkInvariantColumns(pre, post *relInfo) {
+	first, second := pre, post
+	if comparePos(post.pos, pre.pos) < 0 {
+		first, second = post, pre
+	}
+	if pre.arity != post.arity {
+		// Reported by use() only when the names are equal; here they differ.
+		c.d.errorf(second.pos, "pre and post must have the same columns: %s has %d, %s has %d (at %s)", second.name, second.arity, first.name, first.arity, first.pos)
+		return
+	}
+	for i := range pre.slots {
+		tp, tq := c.typeOf(pre.slots[i]), c.typeOf(post.slots[i])
+		if tp != tq && tp != TypeUnknown && tq != TypeUnknown && tp != typePoison && tq != typePoison {
+			c.d.errorf(second.pos, "pre and post must have the same columns: column %d is %s in pre but %s in post", i+1, tp, tq)
+		}
+	}
+}
+
+func comparePos(a, b Pos) int {
+	switch {
+	case a.File != b.File:
+		return strings.Compare(a.File, b.File)
+	case a.Line != b.Line:
+		return a.Line - b.Line
+	}
+	return a.Col - b.Col
 }
