@@ -1,0 +1,419 @@
+package hypothesis
+
+import (
+	"cmp"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/lineage"
+)
+
+// A random small case: support, bounds and options.
+type bruteCase struct {
+	sup  *lineage.Support
+	p    fault.Params
+	opts Options
+}
+
+func (c bruteCase) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "params %+v base %q exclude %v limit %d maxsize %d\n", c.p, c.opts.Base.String(), c.opts.Exclude, c.opts.Limit, c.opts.MaxSize)
+	for i, n := range c.sup.Graph.Nodes {
+		fmt.Fprintf(&b, "  %d: %s %s %v\n", i, n.Kind, n.Event, n.Children)
+	}
+	fmt.Fprintf(&b, "  outcomes %v", c.sup.Outcomes)
+	return b.String()
+}
+
+func randomCase(r *rand.Rand) bruteCase {
+	names := []string{"a", "b", "c"}
+	p := fault.Params{Nodes: names[:2+r.IntN(2)], EOT: 1 + r.IntN(4)}
+	p.EFF = r.IntN(p.EOT + 2)
+	if r.IntN(5) > 0 {
+		p.EFF = min(2+r.IntN(p.EOT), p.EOT+1) // mostly some omissions
+	}
+	p.MaxCrashes = r.IntN(len(p.Nodes) + 1)
+
+	var g lineage.Graph
+	if r.IntN(2) == 0 {
+		g.Nodes = append(g.Nodes, lineage.Node{Kind: lineage.True}, lineage.Node{Kind: lineage.False})
+	}
+	node := func() string {
+		if r.IntN(20) == 0 {
+			return "z" // not in the node set: its sends cannot be lost
+		}
+		return p.Nodes[r.IntN(len(p.Nodes))]
+	}
+	for range 1 + r.IntN(5) {
+		ev := lineage.Event{From: node(), To: node(), Time: r.IntN(p.EOT + 2)}
+		g.Nodes = append(g.Nodes, lineage.Node{Kind: lineage.Send, Event: ev})
+	}
+	for range r.IntN(8) {
+		kind := lineage.And
+		if r.IntN(2) == 0 {
+			kind = lineage.Or
+		}
+		var cs []lineage.NodeID
+		for range r.IntN(4) {
+			cs = append(cs, lineage.NodeID(r.IntN(len(g.Nodes))))
+		}
+		g.Nodes = append(g.Nodes, lineage.Node{Kind: kind, Children: cs})
+	}
+	sup := &lineage.Support{Graph: g}
+	for i := range 1 + r.IntN(3) {
+		root := len(g.Nodes) - 1 - r.IntN(min(3, len(g.Nodes)))
+		sup.Outcomes = append(sup.Outcomes, lineage.Outcome{Tuple: fmt.Sprintf("post(%d)", i), Root: lineage.NodeID(root)})
+	}
+
+	var o Options
+	if r.IntN(3) == 0 {
+		o.Base = randomSchedule(r, p)
+	}
+	for range r.IntN(3) {
+		x := randomSchedule(r, p)
+		if r.IntN(2) == 0 {
+			// Overlapping the base, so the base faults matter in the test.
+			x.Omissions = append(x.Omissions, o.Base.Omissions...)
+			for _, c := range o.Base.Crashes {
+				if _, ok := x.CrashTime(c.Node); !ok {
+					x.Crashes = append(x.Crashes, c)
+				}
+			}
+		}
+		o.Exclude = append(o.Exclude, x)
+	}
+	if r.IntN(4) == 0 {
+		o.Limit = 1 + r.IntN(3)
+	}
+	if r.IntN(4) == 0 {
+		o.MaxSize = 1 + r.IntN(2)
+	}
+	if r.IntN(4) == 0 {
+		o.Skip = func(s fault.Schedule) bool { return len(s.String())%3 == 0 }
+	}
+	return bruteCase{sup, p, o}
+}
+
+// randomSchedule draws a valid schedule of at most 2 faults.
+func randomSchedule(r *rand.Rand, p fault.Params) fault.Schedule {
+	var s fault.Schedule
+	for range r.IntN(3) {
+		if r.IntN(2) == 0 && len(s.Crashes) < p.MaxCrashes {
+			n := p.Nodes[r.IntN(len(p.Nodes))]
+			if _, ok := s.CrashTime(n); !ok {
+				s.Crashes = append(s.Crashes, fault.Crash{Node: n, Time: 1 + r.IntN(p.EOT)})
+			}
+		} else if p.EFF > 1 {
+			a, b := p.Nodes[r.IntN(len(p.Nodes))], p.Nodes[r.IntN(len(p.Nodes))]
+			if a != b {
+				s.Omissions = append(s.Omissions, fault.Omission{From: a, To: b, Time: 1 + r.IntN(p.EFF-1)})
+			}
+		}
+	}
+	return s.Canonical()
+}
+
+// --- the brute-force reference, written from the definitions only ---
+
+// survives evaluates the graph under sched with the message-loss rule of
+// the spec (self-sends never lost, omissions only at t < EFF, crash of the
+// sender at or before the send time).
+func bruteSurvives(g *lineage.Graph, p fault.Params, sched fault.Schedule) []bool {
+	lost := func(e lineage.Event) bool {
+		if e.From == e.To {
+			return false
+		}
+		for _, c := range sched.Crashes {
+			if c.Node == e.From && c.Time <= e.Time {
+				return true
+			}
+		}
+		for _, o := range sched.Omissions {
+			if o.From == e.From && o.To == e.To && o.Time == e.Time && e.Time < p.EFF {
+				return true
+			}
+		}
+		return false
+	}
+	val := make([]bool, len(g.Nodes))
+	for i, n := range g.Nodes {
+		switch n.Kind {
+		case lineage.True:
+			val[i] = true
+		case lineage.Send:
+			val[i] = !lost(n.Event)
+		case lineage.And:
+			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !val[c] })
+		case lineage.Or:
+			val[i] = slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return val[c] })
+		}
+	}
+	return val
+}
+
+func bruteCuts(c bruteCase, sched fault.Schedule) bool {
+	val := bruteSurvives(&c.sup.Graph, c.p, sched)
+	return slices.ContainsFunc(c.sup.Outcomes, func(o lineage.Outcome) bool { return !val[o.Root] })
+}
+
+// relevantTimes: the crash times the hypotheses use, per node: the send
+// times (clamped to EOT) of the events that can still matter given the
+// base — send nodes reachable from an outcome through nodes whose value is
+// not already fixed by the base faults alone.
+func relevantTimes(c bruteCase) map[string]map[int]bool {
+	g, base := &c.sup.Graph, c.opts.Base.Canonical()
+	// A node is fixed if its value is the same under base and under base
+	// plus every other fault the model allows.
+	all := base
+	for _, n := range c.p.Nodes {
+		if _, ok := base.CrashTime(n); !ok && len(all.Crashes) < c.p.MaxCrashes {
+			all.Crashes = append(all.Crashes, fault.Crash{Node: n, Time: 1})
+		}
+	}
+	for _, a := range c.p.Nodes {
+		for _, b := range c.p.Nodes {
+			for t := 1; t < c.p.EFF; t++ {
+				if a != b {
+					all.Omissions = append(all.Omissions, fault.Omission{From: a, To: b, Time: t})
+				}
+			}
+		}
+	}
+	// "all" may exceed the budget only through crashes of every node at
+	// once; a send is removable if one fault removes it, so test faults one
+	// at a time for sends and use the pair of extremes for the rest.
+	low := bruteSurvives(g, c.p, base)
+	high := make([]bool, len(g.Nodes)) // value when every removable send is removed
+	for i, n := range g.Nodes {
+		switch n.Kind {
+		case lineage.True:
+			high[i] = true
+		case lineage.Send:
+			high[i] = low[i] && !removable(c, base, n.Event)
+		case lineage.And:
+			high[i] = !slices.ContainsFunc(n.Children, func(ch lineage.NodeID) bool { return !high[ch] })
+		case lineage.Or:
+			high[i] = slices.ContainsFunc(n.Children, func(ch lineage.NodeID) bool { return high[ch] })
+		}
+	}
+	open := func(i lineage.NodeID) bool { return low[i] != high[i] }
+	reach := make([]bool, len(g.Nodes))
+	for _, o := range c.sup.Outcomes {
+		if open(o.Root) {
+			reach[o.Root] = true
+		}
+	}
+	out := map[string]map[int]bool{}
+	for i := len(g.Nodes) - 1; i >= 0; i-- {
+		if !reach[i] {
+			continue
+		}
+		n := g.Nodes[i]
+		for _, ch := range n.Children {
+			if open(ch) {
+				reach[ch] = true
+			}
+		}
+		if n.Kind == lineage.Send {
+			if out[n.Event.From] == nil {
+				out[n.Event.From] = map[int]bool{}
+			}
+			out[n.Event.From][min(n.Event.Time, c.p.EOT)] = true
+		}
+	}
+	return out
+}
+
+// removable: some single fault allowed on top of base removes e.
+func removable(c bruteCase, base fault.Schedule, e lineage.Event) bool {
+	if e.From == e.To || !c.p.HasNode(e.From) || e.Time < 1 {
+		return false
+	}
+	if c.p.HasNode(e.To) && e.Time < c.p.EFF {
+		return true
+	}
+	_, crashed := base.CrashTime(e.From)
+	return !crashed && len(base.Crashes) < c.p.MaxCrashes
+}
+
+// bruteMinimal enumerates every extension X of the base (omissions on the
+// graph's channels, crashes at any time 1..EOT), keeps the cutters that
+// have no cutting subset, drops those using a crash time outside the
+// relevant ones, and applies Exclude, Skip, MaxSize and Limit.
+func bruteMinimal(c bruteCase) []string {
+	base := c.opts.Base.Canonical()
+	var oms []fault.Omission
+	for _, n := range c.sup.Graph.Nodes {
+		e := n.Event
+		o := fault.Omission{From: e.From, To: e.To, Time: e.Time}
+		if n.Kind == lineage.Send && e.From != e.To && c.p.HasNode(e.From) && c.p.HasNode(e.To) &&
+			e.Time >= 1 && e.Time < c.p.EFF && !slices.Contains(oms, o) && !slices.Contains(base.Omissions, o) {
+			oms = append(oms, o)
+		}
+	}
+	var free []string // nodes that may crash in X
+	for _, n := range c.p.Nodes {
+		if _, ok := base.CrashTime(n); !ok {
+			free = append(free, n)
+		}
+	}
+	budget := c.p.MaxCrashes - len(base.Crashes)
+
+	type ext struct {
+		x     fault.Schedule // the added faults
+		sched fault.Schedule // canonical base ∪ x
+	}
+	var cutters []ext
+	crashAt := make([]int, len(free))
+	var rec func(i int)
+	rec = func(i int) {
+		if i < len(free) {
+			for t := 0; t <= c.p.EOT; t++ {
+				crashAt[i] = t
+				rec(i + 1)
+			}
+			return
+		}
+		var cs []fault.Crash
+		for j, t := range crashAt {
+			if t > 0 {
+				cs = append(cs, fault.Crash{Node: free[j], Time: t})
+			}
+		}
+		if len(cs) > budget {
+			return
+		}
+		for mask := 0; mask < 1<<len(oms); mask++ {
+			x := fault.Schedule{Crashes: cs}
+			for k, o := range oms {
+				if mask&(1<<k) != 0 {
+					x.Omissions = append(x.Omissions, o)
+				}
+			}
+			s := fault.Schedule{Crashes: slices.Concat(base.Crashes, x.Crashes), Omissions: slices.Concat(base.Omissions, x.Omissions)}
+			if bruteCuts(c, s) {
+				cutters = append(cutters, ext{x, s.Canonical()})
+			}
+		}
+	}
+	rec(0)
+
+	isCutter := map[string]bool{}
+	for _, e := range cutters {
+		isCutter[setKey(e.x)] = true
+	}
+	relevant := relevantTimes(c)
+	var keep []ext
+	for _, e := range cutters {
+		minimal := true
+		for _, y := range dropOne(e.x) {
+			if isCutter[setKey(y)] {
+				minimal = false
+			}
+		}
+		for _, cr := range e.x.Crashes {
+			if !relevant[cr.Node][cr.Time] {
+				minimal = false
+			}
+		}
+		if minimal {
+			keep = append(keep, e)
+		}
+	}
+	slices.SortFunc(keep, func(a, b ext) int {
+		return cmp.Or(cmp.Compare(a.x.Size(), b.x.Size()), strings.Compare(a.sched.String(), b.sched.String()))
+	})
+	var out []string
+	for _, e := range keep {
+		if c.opts.MaxSize > 0 && e.x.Size() > c.opts.MaxSize {
+			continue
+		}
+		if slices.ContainsFunc(c.opts.Exclude, func(x fault.Schedule) bool { return bruteContains(e.sched, x) }) {
+			continue
+		}
+		if c.opts.Skip != nil && c.opts.Skip(e.sched) {
+			continue
+		}
+		out = append(out, e.sched.String())
+		if len(out) == c.opts.Limit {
+			break
+		}
+	}
+	return out
+}
+
+func setKey(x fault.Schedule) string {
+	var parts []string
+	for _, c := range x.Crashes {
+		parts = append(parts, c.String())
+	}
+	for _, o := range x.Omissions {
+		parts = append(parts, o.String())
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
+}
+
+func dropOne(x fault.Schedule) []fault.Schedule {
+	var out []fault.Schedule
+	for i := range x.Crashes {
+		out = append(out, fault.Schedule{Crashes: slices.Delete(slices.Clone(x.Crashes), i, i+1), Omissions: x.Omissions})
+	}
+	for i := range x.Omissions {
+		out = append(out, fault.Schedule{Crashes: x.Crashes, Omissions: slices.Delete(slices.Clone(x.Omissions), i, i+1)})
+	}
+	return out
+}
+
+func bruteContains(s, x fault.Schedule) bool {
+	have := map[string]bool{}
+	for _, f := range strings.Fields(s.Canonical().String()) {
+		have[f] = true
+	}
+	for _, f := range strings.Fields(x.Canonical().String()) {
+		if f != "no" && f != "faults" && !have[f] {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	bruteN    = flag.Int("brute.n", 1500, "number of random cases checked against brute force")
+	bruteSeed = flag.Uint64("brute.seed", 1, "seed of the random cases")
+)
+
+func TestMinimalMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(*bruteSeed, 2))
+	n := *bruteN
+	if testing.Short() {
+		n = min(n, 300)
+	}
+	nonEmpty := 0
+	for i := range n {
+		c := randomCase(r)
+		want := bruteMinimal(c)
+		hs, _, err := Minimal(c.sup, c.p, c.opts)
+		if err != nil {
+			t.Fatalf("case %d: %v\n%s", i, err, c)
+		}
+		var got []string
+		for _, h := range hs {
+			got = append(got, h.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("case %d:\n got  %q\n want %q\n%s", i, got, want, c)
+		}
+		if len(want) > 0 {
+			nonEmpty++
+		}
+	}
+	if nonEmpty < n/4 {
+		t.Errorf("only %d of %d cases have hypotheses: the generator is too weak", nonEmpty, n)
+	}
+}
