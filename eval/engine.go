@@ -41,6 +41,8 @@ type Engine struct {
 	facts map[int][]cfact
 	// factTimes are the keys of facts, sorted.
 	maxFactTime int
+	// msgCols is the index layout of the message tables of @async heads.
+	msgCols [][][]int
 }
 
 // relInfo is the compiled form of a relation.
@@ -52,6 +54,7 @@ type relInfo struct {
 	// masks lists the column sets that rules look tuples up by; masks[0] is
 	// always the full key (used for deduplication).
 	masks []uint64
+	cols  [][]int // the columns of each mask
 	// derivedIn is the stratum of the deductive rules that derive this
 	// relation, or -1 when no deductive rule does.
 	derivedIn int
@@ -233,6 +236,18 @@ func New(prog *dedalus.Program) (*Engine, error) {
 	}
 	if prog.Crash != dedalus.NoRel && e.rels[prog.Crash].arity != 3 {
 		return nil, errors.New("eval: crash must have 3 columns")
+	}
+	for i := range e.rels {
+		ri := &e.rels[i]
+		for _, m := range ri.masks {
+			ri.cols = append(ri.cols, maskCols(m))
+		}
+	}
+	e.msgCols = make([][][]int, len(e.rels))
+	for _, ri := range e.later {
+		if h := e.rules[ri].head; e.rules[ri].kind == dedalus.Async {
+			e.msgCols[h] = [][]int{maskCols(fullMask(e.rels[h].arity + 1))}
+		}
 	}
 	return e, nil
 }

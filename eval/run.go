@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,8 +59,12 @@ type run struct {
 	atab       []*table
 	alo, ahi   []int
 	headbuf    []int64
+	keybuf     []int64
+	aggKey     []byte
 	aggs       []aggGroup
 	aggIndex   map[string]int
+	aggVals    []aggVal
+	aggBody    [][2]int32 // (group, body tuple) pairs, with provenance
 	negScratch []negRec
 	err        error
 }
@@ -89,10 +95,14 @@ type negRec struct {
 }
 
 type aggGroup struct {
-	key  []int64          // head values; aggregate columns filled at the end
-	sets []map[int64]bool // per head column: distinct values (aggregates only)
-	body map[int32]bool
+	key  []int64 // head values; aggregate columns filled at the end
 	negs []negRec
+}
+
+// aggVal is a value of aggregate column col in group g.
+type aggVal struct {
+	g, col int32
+	v      int64
 }
 
 // Run executes one run of the program under schedule s. It is safe to call
@@ -188,7 +198,11 @@ func (r *run) table(rel int32, t int) *table {
 	tb := r.tabs[rel][t]
 	if tb == nil {
 		ri := &r.e.rels[rel]
-		tb = newTable(ri.arity, ri.masks)
+		hint := 0
+		if t > 1 && r.tabs[rel][t-1] != nil {
+			hint = r.tabs[rel][t-1].len() // state usually persists
+		}
+		tb = newTable(ri.arity, ri.cols, hint)
 		r.tabs[rel][t] = tb
 	}
 	return tb
@@ -651,11 +665,15 @@ func (r *run) send(vals []int64, negs []negRec) {
 	from, to := r.ruleNode(), vals[0]
 	mt := r.msgT[cr.head][r.t]
 	if mt == nil {
-		mt = newTable(len(vals)+1, []uint64{fullMask(len(vals) + 1)})
+		hint := 0
+		if prev := r.msgT[cr.head][r.t-1]; prev != nil {
+			hint = prev.len()
+		}
+		mt = newTable(len(vals)+1, r.e.msgCols[cr.head], hint)
 		r.msgT[cr.head][r.t] = mt
 	}
-	key := make([]int64, 0, len(vals)+1)
-	key = append(append(key, from), vals...)
+	key := append(append(r.keybuf[:0], from), vals...)
+	r.keybuf = key
 	li := mt.find(key)
 	var status MessageStatus
 	if li >= 0 {
@@ -788,88 +806,89 @@ func (r *run) aggAdd(negs []negRec) {
 	if r.aggIndex == nil {
 		r.aggIndex = map[string]int{}
 	}
-	var sb strings.Builder
+	r.aggKey = r.aggKey[:0]
 	for _, v := range vals {
-		fmt.Fprintf(&sb, "%d,", v)
+		r.aggKey = binary.LittleEndian.AppendUint64(r.aggKey, uint64(v))
 	}
-	k := sb.String()
-	gi, ok := r.aggIndex[k]
+	gi, ok := r.aggIndex[string(r.aggKey)]
 	if !ok {
 		gi = len(r.aggs)
-		r.aggIndex[k] = gi
-		r.aggs = append(r.aggs, aggGroup{key: slices.Clone(vals), sets: make([]map[int64]bool, len(vals))})
+		r.aggIndex[string(r.aggKey)] = gi
+		r.aggs = append(r.aggs, aggGroup{key: slices.Clone(vals)})
 	}
-	g := &r.aggs[gi]
 	for i, h := range cr.args {
 		if h.agg != dedalus.AggNone {
-			if g.sets[i] == nil {
-				g.sets[i] = map[int64]bool{}
-			}
-			g.sets[i][r.vars[h.v]] = true
+			r.aggVals = append(r.aggVals, aggVal{g: int32(gi), col: int32(i), v: r.vars[h.v]})
 		}
 	}
 	if r.prov {
-		if g.body == nil {
-			g.body = map[int32]bool{}
-		}
 		for _, b := range r.body {
-			g.body[b] = true
+			r.aggBody = append(r.aggBody, [2]int32{int32(gi), b})
 		}
-		g.negs = append(g.negs, negs...)
+		r.aggs[gi].negs = append(r.aggs[gi].negs, negs...)
 	}
 }
 
 // aggFlush derives one head tuple per aggregate group.
 func (r *run) aggFlush() {
 	cr := r.cr
+	slices.SortFunc(r.aggVals, func(a, b aggVal) int {
+		return cmp.Or(cmp.Compare(a.g, b.g), cmp.Compare(a.col, b.col), cmp.Compare(a.v, b.v))
+	})
+	r.aggVals = slices.Compact(r.aggVals)
+	for i := 0; i < len(r.aggVals); {
+		j := i
+		for j < len(r.aggVals) && r.aggVals[j].g == r.aggVals[i].g && r.aggVals[j].col == r.aggVals[i].col {
+			j++
+		}
+		av := r.aggVals[i]
+		h := cr.args[av.col]
+		r.aggs[av.g].key[av.col] = r.aggregate(h.agg, cr.varTypes[h.v] == dedalus.TypeString, r.aggVals[i:j])
+		i = j
+	}
+	if r.prov {
+		slices.SortFunc(r.aggBody, func(a, b [2]int32) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+		r.aggBody = slices.Compact(r.aggBody)
+	}
+	bi := 0
 	for gi := range r.aggs {
 		g := &r.aggs[gi]
-		vals := g.key
-		for i, h := range cr.args {
-			if h.agg == dedalus.AggNone {
-				continue
-			}
-			vals[i] = r.aggregate(h.agg, cr.varTypes[h.v] == dedalus.TypeString, g.sets[i])
-		}
-		gid := r.derive(cr.head, r.t, vals)
+		gid := r.derive(cr.head, r.t, g.key)
 		if gid < 0 || !r.prov {
 			continue
 		}
-		body := make([]int32, 0, len(g.body))
-		for b := range g.body {
-			body = append(body, b)
+		var body []int32
+		for ; bi < len(r.aggBody) && r.aggBody[bi][0] == int32(gi); bi++ {
+			body = append(body, r.aggBody[bi][1])
 		}
-		slices.Sort(body)
 		r.addDeriv(gid, int32(cr.index), body, g.negs, -1, -1, 0)
 	}
+	r.aggVals, r.aggBody = r.aggVals[:0], r.aggBody[:0]
 }
 
-func (r *run) aggregate(f dedalus.AggFunc, str bool, set map[int64]bool) int64 {
+// aggregate computes f over the distinct values vs (sorted by ID).
+func (r *run) aggregate(f dedalus.AggFunc, str bool, vs []aggVal) int64 {
 	switch f {
 	case dedalus.AggCount:
-		return int64(len(set))
+		return int64(len(vs))
 	case dedalus.AggSum:
 		var s int64
-		for v := range set {
-			s += v // wraps on overflow; addition is commutative, so order does not matter
+		for _, v := range vs {
+			s += v.v // wraps on overflow
 		}
 		return s
 	}
-	first := true
-	var best int64
-	for v := range set {
-		better := false
-		switch {
-		case first:
-			better = true
-		case str:
-			c := strings.Compare(r.str(v), r.str(best))
-			better = f == dedalus.AggMin && c < 0 || f == dedalus.AggMax && c > 0
-		default:
-			better = f == dedalus.AggMin && v < best || f == dedalus.AggMax && v > best
+	if !str {
+		if f == dedalus.AggMin {
+			return vs[0].v
 		}
-		if better {
-			best, first = v, false
+		return vs[len(vs)-1].v
+	}
+	best := vs[0].v
+	for _, v := range vs[1:] {
+		c := strings.Compare(r.str(v.v), r.str(best))
+		if f == dedalus.AggMin && c < 0 || f == dedalus.AggMax && c > 0 {
+			best = v.v
 		}
 	}
 	return best

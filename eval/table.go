@@ -11,12 +11,32 @@ type table struct {
 	idx   []index
 }
 
-func newTable(arity int, masks []uint64) *table {
-	t := &table{arity: arity, idx: make([]index, len(masks))}
-	for i, m := range masks {
-		t.idx[i].init(m)
+// newTable returns an empty table with indexes on cols, sized for hint
+// tuples.
+func newTable(arity int, cols [][]int, hint int) *table {
+	t := &table{arity: arity, idx: make([]index, len(cols))}
+	if hint > 0 {
+		t.vals = make([]int64, 0, hint*arity)
+		t.gid = make([]int32, 0, hint)
+	}
+	for i, c := range cols {
+		t.idx[i].cols = c
+		if hint > 0 {
+			t.idx[i].reserve(hint)
+		}
 	}
 	return t
+}
+
+// maskCols lists the columns of mask in order.
+func maskCols(mask uint64) []int {
+	var cols []int
+	for c := 0; c < 64; c++ {
+		if mask&(1<<uint(c)) != 0 {
+			cols = append(cols, c)
+		}
+	}
+	return cols
 }
 
 func (t *table) len() int { return len(t.gid) }
@@ -77,24 +97,84 @@ func hashVals(vals []int64) uint64 {
 	return mix(h)
 }
 
-// index is a hash index over the columns of mask: open addressing over key
+// index is a hash index over the columns cols: open addressing over key
 // hashes, each slot heading a chain (through next) of the local tuples with
 // that key hash, newest first. Chains of different keys never share a slot,
 // except on full 64-bit hash collisions, which readers resolve by comparing
 // columns.
 type index struct {
-	cols     []int
-	slotHash []uint64
-	slotHead []int32 // local index + 1; 0 marks an empty slot
-	next     []int32 // per local tuple: next local index + 1 in its chain
-	used     int
+	cols  []int // shared, read-only
+	slots []slot
+	next  []int32 // per local tuple: next local index + 1 in its chain
+	used  int
 }
 
-func (ix *index) init(mask uint64) {
-	ix.cols = ix.cols[:0]
-	for c := 0; c < 64; c++ {
-		if mask&(1<<uint(c)) != 0 {
-			ix.cols = append(ix.cols, c)
+type slot struct {
+	hash uint64
+	head int32 // local index + 1; 0 marks an empty slot
+}
+
+// reserve sizes the index for n tuples.
+func (ix *index) reserve(n int) {
+	ix.next = make([]int32, 0, n)
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	ix.slots = make([]slot, size)
+}
+
+// head returns the newest local tuple whose key hashes to h, or -1.
+func (ix *index) head(h uint64) int {
+	if len(ix.slots) == 0 {
+		return -1
+	}
+	m := uint64(len(ix.slots) - 1)
+	for s := h & m; ; s = (s + 1) & m {
+		sl := &ix.slots[s]
+		if sl.head == 0 {
+			return -1
+		}
+		if sl.hash == h {
+			return int(sl.head) - 1
+		}
+	}
+}
+
+func (ix *index) insert(h uint64, li int) {
+	if (ix.used+1)*2 > len(ix.slots) {
+		ix.grow()
+	}
+	ix.next = append(ix.next, 0)
+	m := uint64(len(ix.slots) - 1)
+	for s := h & m; ; s = (s + 1) & m {
+		sl := &ix.slots[s]
+		if sl.head == 0 {
+			sl.hash, sl.head = h, int32(li+1)
+			ix.used++
+			return
+		}
+		if sl.hash == h {
+			ix.next[li] = sl.head
+			sl.head = int32(li + 1)
+			return
+		}
+	}
+}
+
+func (ix *index) grow() {
+	old := ix.slots
+	ix.slots = make([]slot, max(8, 2*len(old)))
+	m := uint64(len(ix.slots) - 1)
+	for _, sl := range old {
+		if sl.head == 0 {
+			continue
+		}
+		for s := sl.hash & m; ; s = (s + 1) & m {
+			if ix.slots[s].head == 0 {
+				ix.slots[s] = sl
+				break
+			}
 		}
 	}
 }
@@ -107,69 +187,3 @@ func (ix *index) hashRow(row []int64) uint64 {
 	}
 	return mix(h)
 }
-
-// head returns the newest local tuple whose key hashes to h, or -1.
-func (ix *index) head(h uint64) int {
-	if len(ix.slotHead) == 0 {
-		return -1
-	}
-	m := uint64(len(ix.slotHead) - 1)
-	for s := h & m; ; s = (s + 1) & m {
-		hd := ix.slotHead[s]
-		if hd == 0 {
-			return -1
-		}
-		if ix.slotHash[s] == h {
-			return int(hd) - 1
-		}
-	}
-}
-
-func (ix *index) insert(h uint64, li int) {
-	if (ix.used+1)*2 > len(ix.slotHead) {
-		ix.grow()
-	}
-	for len(ix.next) <= li {
-		ix.next = append(ix.next, 0)
-	}
-	m := uint64(len(ix.slotHead) - 1)
-	for s := h & m; ; s = (s + 1) & m {
-		hd := ix.slotHead[s]
-		if hd == 0 {
-			ix.slotHash[s] = h
-			ix.slotHead[s] = int32(li + 1)
-			ix.next[li] = 0
-			ix.used++
-			return
-		}
-		if ix.slotHash[s] == h {
-			ix.next[li] = hd
-			ix.slotHead[s] = int32(li + 1)
-			return
-		}
-	}
-}
-
-func (ix *index) grow() {
-	n := max(8, 2*len(ix.slotHead))
-	oldHash, oldHead := ix.slotHash, ix.slotHead
-	ix.slotHash = make([]uint64, n)
-	ix.slotHead = make([]int32, n)
-	m := uint64(n - 1)
-	for i, hd := range oldHead {
-		if hd == 0 {
-			continue
-		}
-		h := oldHash[i]
-		for s := h & m; ; s = (s + 1) & m {
-			if ix.slotHead[s] == 0 {
-				ix.slotHash[s] = h
-				ix.slotHead[s] = hd
-				break
-			}
-		}
-	}
-}
-
-// hashKey hashes the key values given in column order, matching hashRow.
-func hashKey(key []int64) uint64 { return hashVals(key) }
