@@ -23,6 +23,8 @@ var fuzzSeeds = []string{
 	"r(\xff)@1;",
 	`r(99999999999999999999)@0;`,
 	`pre(X) :- post(X), notin crash(_, X, _)@2; post("a")@1;`,
+	`include "self.ded"; include "nowhere.ded"; r("a")@1;`,
+	"// comment\n\n/* block */ r(\"a\", 1)@1; // line\n\ns(X) :- r(X, _); /* end */\n",
 }
 
 func fuzzRead(path string) (string, error) {

@@ -12,6 +12,7 @@ import (
 )
 
 const fmtExamples = `
+
 Examples:
   # Print a program in canonical form:
   ldfi fmt prog.ded

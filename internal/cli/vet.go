@@ -11,6 +11,7 @@ import (
 )
 
 const vetExamples = `
+
 Examples:
   # Check a program (and the files it includes); silent when it is clean:
   ldfi vet examples/simple-deliv.ded
