@@ -38,29 +38,37 @@ const (
 
 // encoding is the CNF form of "some outcome is cut" over one support. It is
 // a pure function of the support, the parameters and the base schedule
-// (Exclude adds clauses to it); the enumeration in minimal.go only adds
-// cardinality bounds and blocking clauses.
+// (Exclude adds clauses to it); the enumeration in minimal.go only adds a
+// size bound and blocking clauses.
 //
-// Variables 1..len(faults) are the fault variables, in canonical order
-// (crashes by node then time, then omissions). Each open graph node v that
-// an outcome can reach gets a variable x_v that is implied true whenever v
-// survives (the one-sided, Plaisted–Greenbaum half of Tseitin: the outcome
-// roots only ever need to be false):
+// Variables 1..len(faults) are the fault variables, in canonical order:
+// first, per node n and relevant crash time c (ascending), the order
+// variable by(n,c) = "n crashed at or before c", with by(n,c) → by(n,c')
+// for c < c'; then one variable per omission. The crash of n in a model is
+// at the first c with by(n,c) true, so a node crashes at most once by
+// construction. A send event e is removed when omit(e) or by(e.From, c) for
+// the last relevant c <= e.Time: two literals at most.
 //
-//	Send e:  x_v ∨ omit(e) ∨ crash(e.From, c) for each crash time c <= e.Time
+// Each open And/Or graph node v that an outcome can reach gets a variable
+// x_v that is implied true whenever v survives (the one-sided,
+// Plaisted–Greenbaum half of Tseitin: outcome roots only ever need to be
+// false). Send nodes get no variable: "¬x_e" is replaced by the literals
+// that remove e.
+//
 //	And:     x_v ∨ ¬x_c1 ∨ … ∨ ¬x_cn
 //	Or:      ¬x_c ∨ x_v for each child c
 //	roots:   ¬x_r1 ∨ … ∨ ¬x_rm (at least one outcome is cut)
 //
-// plus at most one crash time per node and at most the remaining crash
-// budget over all crash variables (native cardinality constraints).
+// The crash budget is "at most B of by(n, last time of n)", a native
+// cardinality constraint, and the size of a schedule is the number of
+// omission variables plus the number of by(n, last) variables that are true.
 type encoding struct {
 	base       fault.Schedule // canonical
-	faults     []faultVar
+	faults     []faultVar     // variable i+1; crash entries are by(n,c)
 	omitVar    map[fault.Omission]int
-	crashVar   map[fault.Crash]int
-	crashTimes map[string][]int // per node: relevant crash times, ascending
-	nodeVar    []int            // per graph node: its variable, 0 if none
+	crashVar   map[fault.Crash]int // by(n,c)
+	crashTimes map[string][]int    // per node: relevant crash times, ascending
+	nodeVar    []int               // per graph node: its variable, 0 if none
 	nvars      int
 	constrs    []solver.CardConstr
 	// rootCut: the base faults alone cut an outcome (the only minimal
@@ -68,6 +76,13 @@ type encoding struct {
 	rootCut, noCut bool
 	// allExcluded: an Exclude entry is contained in every extension.
 	allExcluded bool
+
+	// For evaluating schedules on the folded graph (see cuts).
+	graph *lineage.Graph
+	st    []state
+	order []lineage.NodeID // the reachable open nodes, children first
+	roots []lineage.NodeID // the open roots
+	val   []bool
 }
 
 // encode builds the encoding. The graph is checked (children before
@@ -75,6 +90,7 @@ type encoding struct {
 func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding, error) {
 	g := &s.Graph
 	e := &encoding{
+		graph:      g,
 		base:       base,
 		omitVar:    map[fault.Omission]int{},
 		crashVar:   map[fault.Crash]int{},
@@ -172,6 +188,12 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			}
 		}
 	}
+	e.st, e.roots, e.val = st, roots, make([]bool, len(g.Nodes))
+	for i := range g.Nodes {
+		if reach[i] {
+			e.order = append(e.order, lineage.NodeID(i))
+		}
+	}
 
 	// Fault variables: the omissions and crash times of the reachable,
 	// open send events. A crash of n at time c removes n's sends at c and
@@ -216,11 +238,18 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 
 	// Node variables and clauses.
 	e.nodeVar = make([]int, len(g.Nodes))
-	for i := range g.Nodes {
-		if reach[i] {
+	for i, n := range g.Nodes {
+		if reach[i] && n.Kind != lineage.Send {
 			e.nvars++
 			e.nodeVar[i] = e.nvars
 		}
+	}
+	// cut appends the literals that make node c false.
+	cut := func(lits []int, c lineage.NodeID) []int {
+		if n := g.Nodes[c]; n.Kind == lineage.Send {
+			return append(lits, e.removedLits(n.Event)...)
+		}
+		return append(lits, -e.nodeVar[c])
 	}
 	for i, n := range g.Nodes {
 		if !reach[i] {
@@ -228,54 +257,146 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 		x := e.nodeVar[i]
 		switch n.Kind {
-		case lineage.Send:
-			ev := n.Event
-			lits := []int{x}
-			if v := e.omitVar[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}]; v != 0 {
-				lits = append(lits, v)
-			}
-			for _, t := range e.crashTimes[ev.From] {
-				if t <= ev.Time {
-					lits = append(lits, e.crashVar[fault.Crash{Node: ev.From, Time: t}])
-				}
-			}
-			e.constrs = append(e.constrs, solver.AtLeast1(lits...))
 		case lineage.And:
 			lits := []int{x}
 			for _, c := range openChildren(n.Children, st) {
-				lits = append(lits, -e.nodeVar[c])
+				lits = cut(lits, c)
 			}
 			e.constrs = append(e.constrs, solver.AtLeast1(lits...))
 		case lineage.Or:
 			for _, c := range openChildren(n.Children, st) {
-				e.constrs = append(e.constrs, solver.AtLeast1(-e.nodeVar[c], x))
+				e.constrs = append(e.constrs, solver.AtLeast1(cut([]int{x}, c)...))
 			}
 		}
 	}
 	var rootLits []int
 	for _, r := range roots {
-		rootLits = append(rootLits, -e.nodeVar[r])
+		rootLits = cut(rootLits, r)
 	}
 	e.constrs = append(e.constrs, solver.AtLeast1(rootLits...))
 
-	// Crash constraints: one time per node, and the budget.
-	var allCrashes []int
-	crashNodes := 0
+	// Crash order and budget.
+	var lasts []int
 	for _, n := range sortedKeys(e.crashTimes) {
-		var vs []int
-		for _, t := range e.crashTimes[n] {
-			vs = append(vs, e.crashVar[fault.Crash{Node: n, Time: t}])
+		ts := e.crashTimes[n]
+		for j := 1; j < len(ts); j++ {
+			e.constrs = append(e.constrs, solver.AtLeast1(-e.by(n, ts[j-1]), e.by(n, ts[j])))
 		}
-		if len(vs) > 1 {
-			e.constrs = append(e.constrs, solver.AtMost1(vs...))
-		}
-		allCrashes = append(allCrashes, vs...)
-		crashNodes++
+		lasts = append(lasts, e.by(n, ts[len(ts)-1]))
 	}
-	if crashNodes > budget {
-		e.constrs = append(e.constrs, atMost(allCrashes, budget))
+	if len(lasts) > budget {
+		e.constrs = append(e.constrs, atMost(lasts, budget))
 	}
 	return e, nil
+}
+
+// cuts reports whether sched (a superset of the base) cuts an outcome,
+// evaluating only the reachable open part of the folded graph.
+func (e *encoding) cuts(sched fault.Schedule) bool {
+	val := e.val
+	get := func(c lineage.NodeID) bool {
+		if e.st[c] == open {
+			return val[c]
+		}
+		return e.st[c] == survives
+	}
+	for _, i := range e.order {
+		switch n := &e.graph.Nodes[i]; n.Kind {
+		case lineage.Send:
+			val[i] = !sched.Lost(n.Event.From, n.Event.To, n.Event.Time)
+		case lineage.And:
+			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !get(c) })
+		case lineage.Or:
+			val[i] = slices.ContainsFunc(n.Children, get)
+		}
+	}
+	return slices.ContainsFunc(e.roots, func(r lineage.NodeID) bool { return !val[r] })
+}
+
+// by is the variable by(n,c), 0 if c is not a relevant crash time of n.
+func (e *encoding) by(n string, c int) int { return e.crashVar[fault.Crash{Node: n, Time: c}] }
+
+// crashedBy is the literal "n crashed at or before t": by(n,c) for the
+// last relevant c <= t, or 0 when no relevant crash is that early.
+func (e *encoding) crashedBy(n string, t int) int {
+	v := 0
+	for _, c := range e.crashTimes[n] {
+		if c <= t {
+			v = e.by(n, c)
+		}
+	}
+	return v
+}
+
+// removedLits are the literals one of which removes event ev.
+func (e *encoding) removedLits(ev lineage.Event) []int {
+	var lits []int
+	if v := e.omitVar[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}]; v != 0 {
+		lits = append(lits, v)
+	}
+	if v := e.crashedBy(ev.From, ev.Time); v != 0 {
+		lits = append(lits, v)
+	}
+	return lits
+}
+
+// absent is the clause body "schedule does not contain f" for a fault of a
+// model: ¬omit, or for crash(n,c): ¬by(n,c) ∨ by(n,previous time).
+func (e *encoding) absent(f faultVar) []int {
+	if !f.crash {
+		return []int{-e.omitVar[f.o]}
+	}
+	lits := []int{-e.crashVar[f.c]}
+	if prev := e.crashedBy(f.c.Node, f.c.Time-1); prev != 0 {
+		lits = append(lits, prev)
+	}
+	return lits
+}
+
+// maxSize is the largest possible number of added faults.
+func (e *encoding) maxSize() int { return len(e.omitVar) + len(e.crashTimes) }
+
+// sizeLits are the literals whose count is the number of added faults.
+func (e *encoding) sizeLits() []int {
+	var lits []int
+	for _, n := range sortedKeys(e.crashTimes) {
+		ts := e.crashTimes[n]
+		lits = append(lits, e.by(n, ts[len(ts)-1]))
+	}
+	for i, f := range e.faults {
+		if !f.crash {
+			lits = append(lits, i+1)
+		}
+	}
+	return lits
+}
+
+// decode reads the added faults of a model (model[v-1] is variable v).
+func (e *encoding) decode(model []bool) []faultVar {
+	var out []faultVar
+	crashed := map[string]bool{}
+	for i, f := range e.faults {
+		if i >= len(model) || !model[i] {
+			continue
+		}
+		if f.crash {
+			if crashed[f.c.Node] {
+				continue // by(n,c) for a later c: the crash is at the first
+			}
+			crashed[f.c.Node] = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// block is the clause that excludes every model containing all of xs.
+func (e *encoding) block(xs []faultVar) solver.CardConstr {
+	var lits []int
+	for _, f := range xs {
+		lits = append(lits, e.absent(f)...)
+	}
+	return solver.AtLeast1(lits...)
 }
 
 // openChildren returns the distinct open children.
@@ -298,11 +419,10 @@ func (e *encoding) exclude(x fault.Schedule) {
 		if t, ok := e.base.CrashTime(c.Node); ok && t == c.Time {
 			continue // every extension has it
 		}
-		v := e.crashVar[c]
-		if v == 0 {
+		if e.crashVar[c] == 0 {
 			return // no extension has it: nothing to exclude
 		}
-		lits = append(lits, -v)
+		lits = append(lits, e.absent(faultVar{crash: true, c: c})...)
 	}
 	for _, o := range x.Omissions {
 		if v := e.omitVar[o]; v != 0 {
@@ -314,10 +434,8 @@ func (e *encoding) exclude(x fault.Schedule) {
 		}
 		// A base omission stays in the extension unless the extension
 		// crashes its sender at or before its time (Canonical drops it).
-		for _, t := range e.crashTimes[o.From] {
-			if t <= o.Time {
-				lits = append(lits, e.crashVar[fault.Crash{Node: o.From, Time: t}])
-			}
+		if v := e.crashedBy(o.From, o.Time); v != 0 {
+			lits = append(lits, v)
 		}
 	}
 	if len(lits) == 0 {
@@ -327,24 +445,14 @@ func (e *encoding) exclude(x fault.Schedule) {
 	e.constrs = append(e.constrs, solver.AtLeast1(lits...))
 }
 
-// faultLits are the literals of all fault variables.
-func (e *encoding) faultLits() []int {
-	lits := make([]int, len(e.faults))
-	for i := range lits {
-		lits[i] = i + 1
-	}
-	return lits
-}
-
-// schedule turns a set of fault variables into the canonical schedule
-// base ∪ faults.
-func (e *encoding) schedule(vars []int) fault.Schedule {
+// schedule is the canonical schedule base ∪ xs.
+func (e *encoding) schedule(xs []faultVar) fault.Schedule {
 	s := fault.Schedule{
 		Omissions: slices.Clone(e.base.Omissions),
 		Crashes:   slices.Clone(e.base.Crashes),
 	}
-	for _, v := range vars {
-		if f := e.faults[v-1]; f.crash {
+	for _, f := range xs {
+		if f.crash {
 			s.Crashes = append(s.Crashes, f.c)
 		} else {
 			s.Omissions = append(s.Omissions, f.o)

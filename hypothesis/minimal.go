@@ -49,7 +49,7 @@ type Stats struct {
 	Variables   int           // all variables (faults and graph nodes)
 	Clauses     int           // constraints of the base problem (clauses and cardinality constraints)
 	Blocked     int           // blocking clauses added (hypotheses found, skipped ones included)
-	Levels      int           // size bounds tried
+	Levels      int           // sizes enumerated (sizes with no hypothesis are skipped)
 	SolverCalls int           // calls to the SAT solver
 	Build       time.Duration // encoding the support and building solvers
 	Solve       time.Duration // inside the SAT solver
@@ -111,22 +111,21 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 
 	solverMu.Lock()
 	defer solverMu.Unlock()
-	r := run{e: e, s: s, st: &st}
+	r := run{e: e, s: s, st: &st, base: normalize(e.constrs, e.nvars+1)}
 	var out []fault.Schedule
-	maxK := len(e.faults)
+	maxK := e.maxSize()
 	if o.MaxSize > 0 {
 		maxK = min(maxK, o.MaxSize)
 	}
-	for k := 1; k <= maxK; k++ {
-		level, err := r.level(k, k < len(e.faults))
+	for k := 1; k <= maxK; {
+		// The smallest size >= k that has a hypothesis, if any.
+		m, err := r.next(k, maxK)
+		if err != nil || m == 0 {
+			return out, st, err
+		}
+		level, err := r.level(m, m < e.maxSize())
 		if err != nil {
 			return nil, st, err
-		}
-		if len(level) == 0 && k < len(e.faults) {
-			// Nothing of size k: is anything left at all?
-			if sat, err := r.any(); err != nil || !sat {
-				return out, st, err
-			}
 		}
 		// Order the level by String() (ties are impossible: distinct sets
 		// of fault variables have distinct canonical schedules).
@@ -140,6 +139,7 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 				return out, st, nil
 			}
 		}
+		k = m + 1
 	}
 	return out, st, nil
 }
@@ -149,6 +149,7 @@ type run struct {
 	e      *encoding
 	s      *lineage.Support
 	st     *Stats
+	base   []solver.CardConstr // e.constrs, normalized
 	blocks []solver.CardConstr
 }
 
@@ -162,13 +163,11 @@ type levelEntry struct {
 // at most k faults is a minimal cutter of size k.
 func (r *run) level(k int, bounded bool) ([]levelEntry, error) {
 	r.st.Levels++
-	t0 := time.Now()
-	cs := slices.Concat(r.e.constrs, r.blocks)
+	extra := slices.Clone(r.blocks)
 	if bounded {
-		cs = append(cs, atMost(r.e.faultLits(), k))
+		extra = append(extra, atMost(r.e.sizeLits(), k))
 	}
-	sv := newSolver(cs, r.e.nvars)
-	r.st.Build += time.Since(t0)
+	sv := r.newSolver(extra)
 	var out []levelEntry
 	for {
 		t1 := time.Now()
@@ -178,68 +177,106 @@ func (r *run) level(k int, bounded bool) ([]levelEntry, error) {
 		if status != solver.Sat {
 			return out, nil
 		}
-		model := sv.Model()
-		var vars []int
-		for v := 1; v <= len(r.e.faults); v++ {
-			if v-1 < len(model) && model[v-1] {
-				vars = append(vars, v)
-			}
-		}
-		sched := r.e.schedule(vars)
-		if err := r.check(vars, k, sched); err != nil {
+		xs := r.e.decode(sv.Model())
+		sched := r.e.schedule(xs)
+		if err := r.check(xs, k, sched); err != nil {
 			return nil, err
 		}
 		out = append(out, levelEntry{sched, sched.String()})
-		block := make([]int, len(vars))
-		for i, v := range vars {
-			block[i] = -v
-		}
-		r.blocks = append(r.blocks, solver.AtLeast1(block...))
+		block := r.e.block(xs)
+		r.blocks = append(r.blocks, block)
 		r.st.Blocked++
-		lits := make([]solver.Lit, len(block))
-		for i, l := range block {
+		lits := make([]solver.Lit, len(block.Lits))
+		for i, l := range block.Lits {
 			lits[i] = solver.IntToLit(int32(l))
 		}
 		sv.AppendClause(solver.NewClause(lits))
 	}
 }
 
-// any reports whether any extension not yet blocked still cuts an outcome.
-func (r *run) any() (bool, error) {
+// next returns the smallest size in lo..hi that has a hypothesis, or 0 if
+// there is none. All hypotheses smaller than lo are blocked. It descends:
+// find any cutter, shrink it to a minimal one of size m (by dropping faults
+// while it still cuts), then ask for one of at most m−1 faults, until that
+// is unsatisfiable or m reaches lo. Sizes with no hypothesis cost nothing.
+func (r *run) next(lo, hi int) (int, error) {
+	extra := slices.Clone(r.blocks)
+	if hi < r.e.maxSize() {
+		extra = append(extra, atMost(r.e.sizeLits(), hi))
+	}
+	sv := r.newSolver(extra)
+	best := 0
+	for {
+		t0 := time.Now()
+		status := sv.Solve()
+		r.st.Solve += time.Since(t0)
+		r.st.SolverCalls++
+		if status != solver.Sat {
+			return best, nil
+		}
+		xs := r.shrink(r.e.decode(sv.Model()))
+		if len(xs) < lo || len(xs) > hi || !r.e.cuts(r.e.schedule(xs)) {
+			return 0, fmt.Errorf("hypothesis: internal error: model %s (%d faults) outside %d..%d or not cutting", r.e.schedule(xs), len(xs), lo, hi)
+		}
+		best = len(xs)
+		if best == lo {
+			return best, nil
+		}
+		c := atMost(r.e.sizeLits(), best-1)
+		lits := make([]solver.Lit, len(c.Lits))
+		for i, l := range c.Lits {
+			lits[i] = solver.IntToLit(int32(l))
+		}
+		sv.AppendClause(solver.NewCardClause(lits, c.AtLeast))
+	}
+}
+
+// shrink drops faults from xs, in order, while it still cuts an outcome.
+func (r *run) shrink(xs []faultVar) []faultVar {
+	for i := 0; i < len(xs); {
+		fewer := slices.Delete(slices.Clone(xs), i, i+1)
+		if r.e.cuts(r.e.schedule(fewer)) {
+			xs = fewer
+		} else {
+			i++
+		}
+	}
+	return xs
+}
+
+// newSolver builds a solver for the base constraints and the given extra
+// ones (the caller includes the blocking clauses).
+func (r *run) newSolver(extra []solver.CardConstr) *solver.Solver {
 	t0 := time.Now()
-	sv := newSolver(slices.Concat(r.e.constrs, r.blocks), r.e.nvars)
-	t1 := time.Now()
-	r.st.Build += t1.Sub(t0)
-	status := sv.Solve()
-	r.st.Solve += time.Since(t1)
-	r.st.SolverCalls++
-	return status == solver.Sat, nil
+	cs := slices.Concat(r.base, normalize(extra, r.e.nvars+1))
+	sv := solver.New(solver.ParseCardConstrs(cs))
+	r.st.Build += time.Since(t0)
+	return sv
 }
 
 // check verifies a model against the direct semantics: base ∪ vars cuts an
 // outcome, has k faults, and dropping any one of them cuts none (cutting is
 // monotone in the fault set, so that is minimality). A failure is a bug in
 // the encoding, reported rather than returned as a wrong hypothesis.
-func (r *run) check(vars []int, k int, sched fault.Schedule) error {
-	if len(vars) != k || len(Cuts(r.s, sched)) == 0 {
-		return fmt.Errorf("hypothesis: internal error: model %s (%d faults, level %d) does not cut a minimal set", sched, len(vars), k)
+func (r *run) check(xs []faultVar, k int, sched fault.Schedule) error {
+	if len(xs) != k || !r.e.cuts(sched) {
+		return fmt.Errorf("hypothesis: internal error: model %s (%d faults, level %d) does not cut a minimal set", sched, len(xs), k)
 	}
-	for i := range vars {
-		fewer := slices.Delete(slices.Clone(vars), i, i+1)
-		if len(Cuts(r.s, r.e.schedule(fewer))) > 0 {
+	for i := range xs {
+		fewer := slices.Delete(slices.Clone(xs), i, i+1)
+		if r.e.cuts(r.e.schedule(fewer)) {
 			return fmt.Errorf("hypothesis: internal error: model %s is not minimal", sched)
 		}
 	}
 	return nil
 }
 
-// newSolver builds a solver for the constraints over variables 1..nvars.
-// gophersat does not simplify cardinality constraints by the unit clauses
-// of the problem it is given, so units never reach it as such: a unit l is
-// given as the two clauses l ∨ d and l ∨ ¬d over a spare variable d, and the
-// solver derives l by propagation. Duplicate literals are removed.
-func newSolver(cs []solver.CardConstr, nvars int) *solver.Solver {
-	d := nvars + 1
+// normalize prepares constraints for gophersat, which does not simplify
+// cardinality constraints by the unit clauses of the problem it is given:
+// units never reach it as such. A unit l is given as the two clauses l ∨ d
+// and l ∨ ¬d over the spare variable d, and the solver derives l by
+// propagation. Duplicate literals are removed.
+func normalize(cs []solver.CardConstr, d int) []solver.CardConstr {
 	out := make([]solver.CardConstr, 0, len(cs))
 	for _, c := range cs {
 		lits := slices.Clone(c.Lits)
@@ -260,7 +297,7 @@ func newSolver(cs []solver.CardConstr, nvars int) *solver.Solver {
 			out = append(out, solver.CardConstr{Lits: lits, AtLeast: c.AtLeast})
 		}
 	}
-	return solver.New(solver.ParseCardConstrs(out))
+	return out
 }
 
 // containsAny reports whether canonical schedule s contains one of xs.
