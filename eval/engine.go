@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/ldfi/ldfi/dedalus"
 )
@@ -41,6 +42,7 @@ type Engine struct {
 	facts map[int][]cfact
 	// factTimes are the keys of facts, sorted.
 	maxFactTime int
+	hints       sizeHints
 	// msgCols is the index layout of the message tables of @async heads.
 	msgCols [][][]int
 }
@@ -237,6 +239,8 @@ func New(prog *dedalus.Program) (*Engine, error) {
 	if prog.Crash != dedalus.NoRel && e.rels[prog.Crash].arity != 3 {
 		return nil, errors.New("eval: crash must have 3 columns")
 	}
+	e.hints.rel = make([]atomic.Int32, len(e.rels))
+	e.hints.msg = make([]atomic.Int32, len(e.rels))
 	for i := range e.rels {
 		ri := &e.rels[i]
 		for _, m := range ri.masks {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
@@ -48,6 +49,8 @@ type run struct {
 	bodyArena []int32
 	negs      []negRec
 	negVals   []int64
+
+	mem mem
 
 	// Evaluation scratch.
 	t          int
@@ -148,6 +151,7 @@ func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, e
 			r.msgT[e.rules[ri].head] = make([]*table, r.eot+1)
 		}
 	}
+	r.reserve()
 	r.lo = make([]int, nrel)
 	r.hi = make([]int, nrel)
 	for t := 1; t <= r.eot; t++ {
@@ -155,7 +159,81 @@ func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, e
 			return nil, err
 		}
 	}
+	r.remember()
 	return &Result{r: r}, nil
+}
+
+// sizeHints remembers how large the last runs of an engine grew, so that
+// the next run allocates its arenas once. Only capacities depend on it, never
+// results.
+type sizeHints struct {
+	tuples, derivs, body, negs atomic.Int64
+	i64, i32, slots            atomic.Int64 // table memory
+	tables, idxs               atomic.Int64
+	rel, msg                   []atomic.Int32 // per relation: the largest table
+}
+
+func (r *run) reserve() {
+	h := &r.e.hints
+	n := int(h.tuples.Load())
+	r.tupRel = make([]int32, 0, n)
+	r.tupTime = make([]int32, 0, n)
+	r.tupLocal = make([]int32, 0, n)
+	if r.prov {
+		r.derivLast = make([]int32, 0, n)
+		r.derivs = make([]derivRec, 0, h.derivs.Load())
+		r.bodyArena = make([]int32, 0, h.body.Load())
+		r.negs = make([]negRec, 0, h.negs.Load())
+	}
+	r.mem.tables.chunk = max(8, int(h.tables.Load()))
+	r.mem.idx.chunk = max(16, int(h.idxs.Load()))
+	r.mem.i64.chunk = max(256, int(h.i64.Load()))
+	r.mem.i32.chunk = max(256, int(h.i32.Load()))
+	r.mem.slots.chunk = max(256, int(h.slots.Load()))
+}
+
+func (r *run) remember() {
+	h := &r.e.hints
+	grow := func(a *atomic.Int64, n int) {
+		if int64(n) > a.Load() && n <= 1<<20 {
+			a.Store(int64(n))
+		}
+	}
+	grow(&h.tuples, len(r.tupRel))
+	grow(&h.derivs, len(r.derivs))
+	grow(&h.body, len(r.bodyArena))
+	grow(&h.negs, len(r.negs))
+	// Table memory: what the run used (an upper bound for the next one).
+	var i64, i32, slots, tables, idxs int
+	measure := func(tabs []*table, hint *atomic.Int32) {
+		big := 0
+		for _, tb := range tabs {
+			if tb == nil {
+				continue
+			}
+			tables++
+			idxs += len(tb.idx)
+			big = max(big, tb.len())
+			i64 += cap(tb.vals)
+			i32 += cap(tb.gid)
+			for i := range tb.idx {
+				i32 += cap(tb.idx[i].next)
+				slots += len(tb.idx[i].slots)
+			}
+		}
+		if int32(big) > hint.Load() && big <= 1<<16 {
+			hint.Store(int32(big))
+		}
+	}
+	for rel := range r.tabs {
+		measure(r.tabs[rel], &h.rel[rel])
+		measure(r.msgT[rel], &h.msg[rel])
+	}
+	grow(&h.i64, i64)
+	grow(&h.i32, i32)
+	grow(&h.slots, slots)
+	grow(&h.tables, tables)
+	grow(&h.idxs, idxs)
 }
 
 func (r *run) internRun(s string) int64 {
@@ -198,11 +276,11 @@ func (r *run) table(rel int32, t int) *table {
 	tb := r.tabs[rel][t]
 	if tb == nil {
 		ri := &r.e.rels[rel]
-		hint := 0
+		hint := int(r.e.hints.rel[rel].Load())
 		if t > 1 && r.tabs[rel][t-1] != nil {
-			hint = r.tabs[rel][t-1].len() // state usually persists
+			hint = max(hint, r.tabs[rel][t-1].len()) // state usually persists
 		}
-		tb = newTable(ri.arity, ri.cols, hint)
+		tb = r.mem.newTable(ri.arity, ri.cols, hint)
 		r.tabs[rel][t] = tb
 	}
 	return tb
@@ -665,11 +743,11 @@ func (r *run) send(vals []int64, negs []negRec) {
 	from, to := r.ruleNode(), vals[0]
 	mt := r.msgT[cr.head][r.t]
 	if mt == nil {
-		hint := 0
+		hint := int(r.e.hints.msg[cr.head].Load())
 		if prev := r.msgT[cr.head][r.t-1]; prev != nil {
-			hint = prev.len()
+			hint = max(hint, prev.len())
 		}
-		mt = newTable(len(vals)+1, r.e.msgCols[cr.head], hint)
+		mt = r.mem.newTable(len(vals)+1, r.e.msgCols[cr.head], hint)
 		r.msgT[cr.head][r.t] = mt
 	}
 	key := append(append(r.keybuf[:0], from), vals...)

@@ -11,18 +11,56 @@ type table struct {
 	idx   []index
 }
 
+// slab hands out slices carved from large chunks, so that a run makes a
+// few big allocations instead of many small ones. A slice it returns has
+// exactly the capacity asked for: appending beyond it reallocates normally.
+type slab[T any] struct {
+	buf   []T
+	chunk int
+}
+
+// take returns a zeroed slice of length n and capacity n.
+func (s *slab[T]) take(n int) []T {
+	if n == 0 {
+		return nil
+	}
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]T, 0, max(s.chunk, n))
+	}
+	start := len(s.buf)
+	s.buf = s.buf[:start+n]
+	return s.buf[start : start+n : start+n]
+}
+
+// mem is the allocator of one run's tables.
+type mem struct {
+	tables slab[table]
+	idx    slab[index]
+	i64    slab[int64]
+	i32    slab[int32]
+	slots  slab[slot]
+}
+
 // newTable returns an empty table with indexes on cols, sized for hint
 // tuples.
-func newTable(arity int, cols [][]int, hint int) *table {
-	t := &table{arity: arity, idx: make([]index, len(cols))}
+func (m *mem) newTable(arity int, cols [][]int, hint int) *table {
+	t := &m.tables.take(1)[0]
+	t.arity = arity
+	t.idx = m.idx.take(len(cols))
 	if hint > 0 {
-		t.vals = make([]int64, 0, hint*arity)
-		t.gid = make([]int32, 0, hint)
+		t.vals = m.i64.take(hint * arity)[:0]
+		t.gid = m.i32.take(hint)[:0]
 	}
 	for i, c := range cols {
-		t.idx[i].cols = c
+		ix := &t.idx[i]
+		ix.cols = c
 		if hint > 0 {
-			t.idx[i].reserve(hint)
+			ix.next = m.i32.take(hint)[:0]
+			size := 8
+			for size < 2*hint {
+				size *= 2
+			}
+			ix.slots = m.slots.take(size)
 		}
 	}
 	return t
@@ -112,16 +150,6 @@ type index struct {
 type slot struct {
 	hash uint64
 	head int32 // local index + 1; 0 marks an empty slot
-}
-
-// reserve sizes the index for n tuples.
-func (ix *index) reserve(n int) {
-	ix.next = make([]int32, 0, n)
-	size := 8
-	for size < 2*n {
-		size *= 2
-	}
-	ix.slots = make([]slot, size)
 }
 
 // head returns the newest local tuple whose key hashes to h, or -1.
