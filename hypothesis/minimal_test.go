@@ -1,0 +1,100 @@
+package hypothesis
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/lineage"
+)
+
+func TestMinimalErrors(t *testing.T) {
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 2, MaxCrashes: 1}
+	send := lineage.Node{Kind: lineage.Send, Event: lineage.Event{From: "a", To: "b", Time: 1}}
+	sup := func(root lineage.NodeID, nodes ...lineage.Node) *lineage.Support {
+		return &lineage.Support{Graph: lineage.Graph{Nodes: nodes}, Outcomes: []lineage.Outcome{{Tuple: "post(b)", Root: root}}}
+	}
+	for _, tc := range []struct {
+		name string
+		sup  *lineage.Support
+		p    fault.Params
+		o    Options
+		want string
+	}{
+		{"child after parent", sup(0, lineage.Node{Kind: lineage.Or, Children: []lineage.NodeID{1}}, send), p, Options{}, "children must come before"},
+		{"child is parent", sup(0, lineage.Node{Kind: lineage.And, Children: []lineage.NodeID{0}}), p, Options{}, "children must come before"},
+		{"negative child", sup(1, send, lineage.Node{Kind: lineage.And, Children: []lineage.NodeID{-1}}), p, Options{}, "children must come before"},
+		{"root out of range", sup(5, send), p, Options{}, "root 5 out of range"},
+		{"negative root", sup(-1, send), p, Options{}, "out of range"},
+		{"unknown kind", sup(0, lineage.Node{Kind: 9}), p, Options{}, "unknown kind"},
+		{"bad params", sup(0, send), fault.Params{Nodes: []string{"a"}, EOT: 0}, Options{}, "EOT must be at least 1"},
+		{"bad base", sup(0, send), p, Options{Base: fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 2}}}}, "base schedule"},
+		{"negative limit", sup(0, send), p, Options{Limit: -1}, "negative Limit"},
+	} {
+		hs, _, err := Minimal(tc.sup, tc.p, tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, %v; want error containing %q", tc.name, hs, err, tc.want)
+		}
+		if strings.Contains(tc.want, "children") || strings.Contains(tc.want, "range") || strings.Contains(tc.want, "kind") {
+			if !errors.Is(err, ErrGraph) {
+				t.Errorf("%s: error %v does not wrap ErrGraph", tc.name, err)
+			}
+		}
+	}
+}
+
+// The same call gives the same answer, also from concurrent goroutines.
+func TestMinimalDeterministicAndConcurrent(t *testing.T) {
+	sup, p := relaySupport(8, 8, 3, 3, 5)
+	p.MaxCrashes = 2
+	want, st, err := Minimal(sup, p, Options{Limit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 5 || st.SolverCalls == 0 || st.FaultVars == 0 || st.Variables <= st.FaultVars {
+		t.Fatalf("weak case: %d hypotheses, stats %+v", len(want), st)
+	}
+	for i := 1; i < len(want); i++ {
+		a, b := want[i-1], want[i]
+		if a.Size() > b.Size() || a.Size() == b.Size() && a.String() >= b.String() {
+			t.Errorf("out of order: %s before %s", a, b)
+		}
+	}
+	var wg sync.WaitGroup
+	results := make([][]fault.Schedule, 4)
+	for i := range results {
+		wg.Go(func() {
+			results[i], _, _ = Minimal(sup, p, Options{Limit: 40})
+		})
+	}
+	wg.Wait()
+	for i, got := range results {
+		if !slices.EqualFunc(got, want, func(a, b fault.Schedule) bool { return a.String() == b.String() }) {
+			t.Errorf("goroutine %d: %v, want %v", i, got, want)
+		}
+	}
+}
+
+// Limit returns a prefix of the full list, and Skip leaves hypotheses out
+// without proposing their supersets instead.
+func TestLimitAndSkip(t *testing.T) {
+	sup, p := relaySupport(6, 6, 2, 2, 3)
+	all, _, err := Minimal(sup, p, Options{})
+	if err != nil || len(all) < 4 {
+		t.Fatalf("%d hypotheses, %v", len(all), err)
+	}
+	for n := 1; n <= len(all); n++ {
+		got, _, _ := Minimal(sup, p, Options{Limit: n})
+		if len(got) != n || got[n-1].String() != all[n-1].String() {
+			t.Fatalf("Limit %d: %v, want a prefix of %v", n, got, all)
+		}
+	}
+	skip := all[0].String()
+	got, _, _ := Minimal(sup, p, Options{Skip: func(s fault.Schedule) bool { return s.String() == skip }})
+	if len(got) != len(all)-1 || got[0].String() != all[1].String() {
+		t.Errorf("Skip %s: %v, want %v without it", skip, got, all)
+	}
+}
