@@ -81,9 +81,28 @@ func (c *checker) find(n int) int {
 
 func (c *checker) typeOf(n int) Type { return c.typ[c.find(n)] }
 
+// subject names what a type error is about; it is built only when an
+// error is reported.
+type subject struct {
+	text, more string // text+more, when rel is ""
+	col        int    // with rel: a column
+	rel        string
+}
+
+func (s subject) String() string {
+	if s.rel != "" {
+		return colName(s.col, s.rel)
+	}
+	return s.text + s.more
+}
+
+func col(i int, rel string) subject { return subject{col: i, rel: rel} }
+func text(s string) subject         { return subject{text: s} }
+func text2(s, more string) subject  { return subject{text: s, more: more} }
+
 // unify merges the classes of a and b. On a type conflict it reports an
-// error at pos about subject and keeps a's type.
-func (c *checker) unify(a, b int, pos Pos, subject string) {
+// error at pos about subj and keeps a's type.
+func (c *checker) unify(a, b int, pos Pos, subj subject) {
 	ra, rb := c.find(a), c.find(b)
 	if ra == rb {
 		return
@@ -103,9 +122,9 @@ func (c *checker) unify(a, b int, pos Pos, subject string) {
 		here, there, therePos = ta, tb, c.tpos[rb]
 	}
 	if therePos.IsValid() {
-		c.d.errorf(pos, "type mismatch: %s is %s here but %s at %s", subject, here, there, therePos)
+		c.d.errorf(pos, "type mismatch: %s is %s here but %s at %s", subj, here, there, therePos)
 	} else {
-		c.d.errorf(pos, "type mismatch: %s is %s here but %s (built in)", subject, here, there)
+		c.d.errorf(pos, "type mismatch: %s is %s here but %s (built in)", subj, here, there)
 	}
 }
 
@@ -114,7 +133,7 @@ func (c *checker) unify(a, b int, pos Pos, subject string) {
 const typePoison Type = 255
 
 // poison marks node n's class as already in error.
-func (c *checker) poison(n int) { c.unify(n, c.newNode(typePoison, NoPos), NoPos, "") }
+func (c *checker) poison(n int) { c.unify(n, c.newNode(typePoison, NoPos), NoPos, text("")) }
 
 func colName(i int, rel string) string {
 	if i == 0 {
@@ -208,7 +227,7 @@ func (c *checker) checkFact(f *FactClause) {
 			c.d.errorf(arg.Pos(), "fact %s contains an expression: facts must be ground (constants only)", f.Atom.Name)
 		}
 		if r != nil {
-			c.unify(r.slots[i], c.newNode(t, arg.Pos()), arg.Pos(), colName(i, r.name))
+			c.unify(r.slots[i], c.newNode(t, arg.Pos()), arg.Pos(), col(i, r.name))
 		}
 	}
 }
@@ -265,7 +284,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 					continue
 				}
 				if r != nil {
-					c.unify(r.slots[i], n, arg.Pos(), colName(i, r.name))
+					c.unify(r.slots[i], n, arg.Pos(), col(i, r.name))
 				}
 			}
 		case *CmpLit:
@@ -273,7 +292,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 				unsafe(v, "in a comparison")
 			}
 			l, r := c.exprNode(ri, x.L, "comparison"), c.exprNode(ri, x.R, "comparison")
-			c.unify(l, r, x.OpPos, "the right side of "+x.Op.String())
+			c.unify(l, r, x.OpPos, text2("the right side of ", x.Op.String()))
 		}
 	}
 
@@ -299,7 +318,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 			n = c.exprNode(ri, arg, "head")
 		}
 		if head != nil && n >= 0 {
-			c.unify(head.slots[i], n, arg.Pos(), colName(i, head.name))
+			c.unify(head.slots[i], n, arg.Pos(), col(i, head.name))
 		}
 	}
 }
@@ -331,7 +350,7 @@ func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, 
 	case AggCount:
 		return c.newNode(TypeInt, a.FuncPos)
 	case AggSum:
-		c.unify(n, c.newNode(TypeInt, a.FuncPos), v.NamePos, "variable "+v.Name+" (summed)")
+		c.unify(n, c.newNode(TypeInt, a.FuncPos), v.NamePos, text2(v.Name, " (summed)"))
 		return c.newNode(TypeInt, a.FuncPos)
 	case AggMin, AggMax:
 		return n
@@ -377,7 +396,7 @@ func (c *checker) exprNode(ri *ruleInfo, e ExprNode, where string) int {
 	case *BinaryExpr:
 		for _, operand := range []ExprNode{x.X, x.Y} {
 			n := c.exprNode(ri, operand, where)
-			c.unify(n, c.newNode(TypeInt, x.OpPos), operand.Pos(), "operand of "+x.Op.String())
+			c.unify(n, c.newNode(TypeInt, x.OpPos), operand.Pos(), text2("operand of ", x.Op.String()))
 		}
 		return c.newNode(TypeInt, x.OpPos)
 	case *WildExpr:
@@ -428,7 +447,7 @@ func (c *checker) checkTypesKnown() {
 	for _, r := range c.sortedRels() {
 		for i, s := range r.slots {
 			if c.typeOf(s) == TypeUnknown {
-				c.d.errorf(r.pos, "cannot tell the type of %s: no constant or typed column reaches it", colName(i, r.name))
+				c.d.errorf(r.pos, "cannot tell the type of %s: no constant or typed column reaches it", col(i, r.name))
 			}
 		}
 	}

@@ -47,29 +47,31 @@ func constValue(e ExprNode) Value {
 }
 
 type ruleLowerer struct {
-	c    *checker
-	ri   *ruleInfo
-	vars map[string]int
-	r    *Rule
+	c  *checker
+	ri *ruleInfo
+	r  *Rule
 }
 
+// varIndex numbers variables in order of first appearance (rules have few
+// variables: a linear search beats a map).
 func (l *ruleLowerer) varIndex(name string) int {
-	if i, ok := l.vars[name]; ok {
-		return i
+	for i, n := range l.r.VarNames {
+		if n == name {
+			return i
+		}
 	}
-	i := len(l.r.VarNames)
-	l.vars[name] = i
 	l.r.VarNames = append(l.r.VarNames, name)
-	return i
+	return len(l.r.VarNames) - 1
 }
 
 func (c *checker) lowerRule(ri *ruleInfo, ids map[string]RelID, strata map[string]int) Rule {
 	ast := ri.ast
 	r := Rule{Kind: ast.Kind, Head: ids[ast.Head.Name], Pos: ast.Head.NamePos, Text: ast.String(), NodeVar: -1}
-	l := &ruleLowerer{c: c, ri: ri, vars: map[string]int{}, r: &r}
+	l := &ruleLowerer{c: c, ri: ri, r: &r}
+	r.VarNames = make([]string, 0, len(ri.vars)+1)
 
 	// Body atoms: positive first, then negated, each in source order.
-	var atoms []*AtomLit
+	atoms := make([]*AtomLit, 0, len(ast.Body))
 	for _, neg := range []bool{false, true} {
 		for _, lit := range ast.Body {
 			if a, ok := lit.(*AtomLit); ok && a.Negated == neg {
@@ -77,8 +79,9 @@ func (c *checker) lowerRule(ri *ruleInfo, ids map[string]RelID, strata map[strin
 			}
 		}
 	}
+	r.Body = make([]BodyAtom, 0, len(atoms))
 	for i, a := range atoms {
-		ba := BodyAtom{Rel: ids[a.Atom.Name], Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos()}
+		ba := BodyAtom{Rel: ids[a.Atom.Name], Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: make([]Term, 0, len(a.Atom.Args))}
 		for j, arg := range a.Atom.Args {
 			t := Term{Var: -1}
 			switch x := arg.(type) {
@@ -109,6 +112,7 @@ func (c *checker) lowerRule(ri *ruleInfo, ids map[string]RelID, strata map[strin
 			r.Cmps = append(r.Cmps, Comparison{Op: x.Op, L: l.expr(x.L), R: l.expr(x.R), Pos: x.Pos()})
 		}
 	}
+	r.Args = make([]HeadArg, 0, len(ast.Head.Args))
 	for _, arg := range ast.Head.Args {
 		if a, ok := arg.(*AggExpr); ok {
 			r.HasAgg = true

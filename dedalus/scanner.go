@@ -164,7 +164,7 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 	}
 	if t != tEOF {
 		s.advance(1)
-		return t, pos, string(c)
+		return t, pos, s.src[s.off-1 : s.off]
 	}
 	// An illegal character: report it and skip it (a whole rune if valid).
 	r, size := utf8.DecodeRuneInString(s.src[s.off:])
