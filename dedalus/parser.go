@@ -328,6 +328,10 @@ func (p *parser) parseLiteral() Literal {
 	case tName:
 		name, pos := p.lit, p.pos
 		p.next()
+		if name == "not" && p.tok == tName {
+			p.errorf(pos, "negation is written notin")
+			return nil
+		}
 		if p.tok == tLparen {
 			l := &AtomLit{Atom: &Atom{Name: name, NamePos: pos}}
 			p.parseArgs(l.Atom)

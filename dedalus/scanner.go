@@ -2,6 +2,7 @@ package dedalus
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -175,6 +176,18 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 		s.d.errorf(pos, "unexpected =; comparison is ==")
 	case c == ':':
 		s.d.errorf(pos, "unexpected :; a rule is written head :- body")
+	case c == '\'':
+		s.d.errorf(pos, "unexpected '; strings are written in double quotes")
+		// Skip to the closing quote on this line, to report it once.
+		if end := strings.IndexAny(s.src[s.off+1:], "'\n"); end >= 0 && s.src[s.off+1+end] == '\'' {
+			start := s.off
+			for s.off < start+end+2 {
+				s.advanceRune()
+			}
+			return tIllegal, pos, s.src[start:s.off]
+		}
+	case c == '.':
+		s.d.errorf(pos, "unexpected .; clauses end with ;")
 	case r < utf8.RuneSelf && (r < ' ' || r == 0x7f):
 		s.d.errorf(pos, "illegal character %#U", r)
 	default:
