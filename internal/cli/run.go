@@ -55,7 +55,8 @@ from which tuples, through which messages, relying on which absent tuples.
 Write the tuple as rel(args)@time; strings may be quoted or bare.
 
 Exit status: 0 when the invariant holds (or the program has no pre/post),
-1 on a violation, 2 on bad input.` + runExamples,
+1 on a violation, 2 on bad input.
+` + runExamples,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			params, err := b.params(cmd)
