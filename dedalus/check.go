@@ -442,8 +442,20 @@ func (c *checker) sortedRels() []*relInfo {
 	return rs
 }
 
-// checkTypesKnown reports columns whose type nothing determines.
+// checkTypesKnown reports columns whose type nothing determines. Columns
+// of relations that are read but never defined (a warning, and always
+// empty) default to string instead.
 func (c *checker) checkTypesKnown() {
+	for _, r := range c.sortedRels() {
+		if r.defined {
+			continue
+		}
+		for _, s := range r.slots {
+			if c.typeOf(s) == TypeUnknown {
+				c.unify(s, c.newNode(TypeString, r.pos), r.pos, col(0, r.name))
+			}
+		}
+	}
 	for _, r := range c.sortedRels() {
 		for i, s := range r.slots {
 			if c.typeOf(s) == TypeUnknown {
