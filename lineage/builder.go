@@ -196,3 +196,6 @@ func (b *Builder) OutcomeSurvives(tuple string, removed func(Event) bool) bool {
 	}
 	return false
 }
+
+// Roots returns the roots learned for outcome tuple, in the order learned.
+func (b *Builder) Roots(tuple string) []NodeID { return slices.Clone(b.roots[tuple]) }

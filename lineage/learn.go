@@ -109,21 +109,28 @@ func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 	}
 	memo := map[eval.TupleID]NodeID{}
 	var tuple func(id eval.TupleID) NodeID
-	var negCache = map[string]NodeID{}
-	negSupport := func(n eval.NegAtom) NodeID {
+	// supCache holds, per negated atom, the suppressor tuples of the run.
+	supCache := map[string][]eval.TupleID{}
+	// negSupport is the formula that keeps negated atom n absent for a
+	// derivation of tuple id: the suppressor tuples found before id (so
+	// the graph stays acyclic) must survive, and, when a crash could make
+	// the atom true, no node may crash by its time.
+	negSupport := func(n eval.NegAtom, id eval.TupleID) NodeID {
 		key := n.String()
-		if v, ok := negCache[key]; ok {
-			return v
+		sups, ok := supCache[key]
+		if !ok {
+			for _, rel := range l.suppressors[n.Rel] {
+				sups = append(sups, res.TuplesAt(rel, n.Time)...)
+			}
+			supCache[key] = sups
 		}
 		var parts []NodeID
-		for _, rel := range l.suppressors[n.Rel] {
-			for _, sid := range res.TuplesAt(rel, n.Time) {
+		for _, sid := range sups {
+			if sid < id {
 				parts = append(parts, tuple(sid))
 			}
 		}
 		if l.crashFed[n.Rel] {
-			// A crash of any node at or before the time could make the
-			// absent tuple appear.
 			for _, node := range l.params.Nodes {
 				other := l.params.Nodes[0]
 				if other == node && len(l.params.Nodes) > 1 {
@@ -132,15 +139,12 @@ func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 				parts = append(parts, b.Send(Event{From: ren(node), To: ren(other), Time: n.Time}))
 			}
 		}
-		v := b.And(n.String(), parts...)
-		negCache[key] = v
-		return v
+		return b.And(key, parts...)
 	}
 	tuple = func(id eval.TupleID) NodeID {
 		if v, ok := memo[id]; ok {
 			return v
 		}
-		memo[id] = FalseID // cycle guard; replaced below
 		var alts []NodeID
 		for _, d := range res.Derivations(id) {
 			if d.Kind != eval.DerivRule {
@@ -166,7 +170,7 @@ func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 			}
 			if l.negSup {
 				for _, n := range d.Negated {
-					parts = append(parts, negSupport(n))
+					parts = append(parts, negSupport(n, id))
 				}
 			}
 			alts = append(alts, b.And(l.prog.Rules[d.Rule].Text, parts...))

@@ -66,10 +66,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			pf:      newPrefetcher(exec, true, cfg.Parallel),
 			exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
 			res: res, start: start, ctx: ctx,
-			solve: func(sup *lineage.Support, p fault.Params, excl []fault.Schedule) ([]fault.Schedule, error) {
-				hs, _, err := hypothesis.Minimal(sup, p, hypothesis.Options{Exclude: excl})
-				return hs, err
-			},
+			solve: defaultSolve,
 		}
 		s.rename = func(tuple string, perm map[string]string) string {
 			if len(perm) == 0 {
@@ -166,4 +163,9 @@ func newEvalExecutor(eng *eval.Engine, p fault.Params, l *lineage.Learner) execu
 		}
 		return e, nil
 	}
+}
+
+func defaultSolve(sup *lineage.Support, p fault.Params, excl []fault.Schedule) ([]fault.Schedule, error) {
+	hs, _, err := hypothesis.Minimal(sup, p, hypothesis.Options{Exclude: excl})
+	return hs, err
 }
