@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +15,14 @@ import (
 	"github.com/ldfi/ldfi/fault"
 )
 
-const propPrograms = 300
+// propPrograms is the number of generated programs per property test;
+// LDFI_PROP_N overrides it for longer, manual runs.
+var propPrograms = func() uint64 {
+	if n, err := strconv.Atoi(os.Getenv("LDFI_PROP_N")); err == nil && n > 0 {
+		return uint64(n)
+	}
+	return 300
+}()
 
 func genParams(rng *rand.Rand, eot int) fault.Params {
 	return fault.Params{Nodes: genNodes, EOT: eot, EFF: 1 + rng.IntN(eot), MaxCrashes: 1}
@@ -22,7 +31,7 @@ func genParams(rng *rand.Rand, eot int) fault.Params {
 // TestDifferential compares the engine with the naive reference evaluator
 // on random programs and schedules.
 func TestDifferential(t *testing.T) {
-	for seed := range uint64(propPrograms) {
+	for seed := range propPrograms {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		eot := 2 + rng.IntN(4)
 		o := genOpts{negation: true, aggs: true, crash: true, atTime: true, eot: eot}
@@ -64,7 +73,7 @@ func diffLines(want, got []string) string {
 // TestMonotone: without negation, aggregates or crash reads, adding faults
 // never adds tuples.
 func TestMonotone(t *testing.T) {
-	for seed := range uint64(propPrograms) {
+	for seed := range propPrograms {
 		rng := rand.New(rand.NewPCG(seed, 2))
 		eot := 2 + rng.IntN(4)
 		prog := genProgram(seed, genOpts{atTime: true, eot: eot})
@@ -154,7 +163,7 @@ func TestDeterministic(t *testing.T) {
 // atoms, comparisons hold, negated atoms have no match, and the head
 // evaluates to the tuple.
 func TestDerivationsRecheck(t *testing.T) {
-	for seed := range uint64(propPrograms) {
+	for seed := range propPrograms {
 		rng := rand.New(rand.NewPCG(seed, 4))
 		eot := 2 + rng.IntN(4)
 		prog := genProgram(seed, genOpts{negation: true, aggs: true, crash: true, atTime: true, eot: eot})
