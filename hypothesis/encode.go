@@ -78,11 +78,14 @@ type encoding struct {
 	allExcluded bool
 
 	// For evaluating schedules on the folded graph (see cuts).
-	graph *lineage.Graph
-	st    []state
-	order []lineage.NodeID // the reachable open nodes, children first
-	roots []lineage.NodeID // the open roots
-	val   []bool
+	graph    *lineage.Graph
+	st       []state
+	order    []lineage.NodeID // the reachable open nodes, children first
+	roots    []lineage.NodeID // the open roots
+	val      []bool
+	sendOmit map[lineage.NodeID]int // per reachable send node: its omission variable (0: none)
+	omitted  []bool                 // scratch: per variable
+	crashAt  map[string]int         // scratch: crash time per node
 }
 
 // encode builds the encoding. The graph is checked (children before
@@ -235,6 +238,12 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 	}
 	e.nvars = len(e.faults)
+	e.sendOmit = map[lineage.NodeID]int{}
+	for _, i := range e.order {
+		if n := g.Nodes[i]; n.Kind == lineage.Send {
+			e.sendOmit[i] = e.omitVar[fault.Omission{From: n.Event.From, To: n.Event.To, Time: n.Event.Time}]
+		}
+	}
 
 	// Node variables and clauses.
 	e.nodeVar = make([]int, len(g.Nodes))
@@ -290,9 +299,20 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	return e, nil
 }
 
-// cuts reports whether sched (a superset of the base) cuts an outcome,
-// evaluating only the reachable open part of the folded graph.
-func (e *encoding) cuts(sched fault.Schedule) bool {
+// cuts reports whether base ∪ xs cuts an outcome, evaluating only the
+// reachable open part of the folded graph (the base is folded in already).
+func (e *encoding) cuts(xs []faultVar) bool {
+	if e.crashAt == nil {
+		e.omitted = make([]bool, len(e.faults)+1)
+		e.crashAt = map[string]int{}
+	}
+	for _, f := range xs {
+		if f.crash {
+			e.crashAt[f.c.Node] = f.c.Time
+		} else {
+			e.omitted[e.omitVar[f.o]] = true
+		}
+	}
 	val := e.val
 	get := func(c lineage.NodeID) bool {
 		if e.st[c] == open {
@@ -303,11 +323,24 @@ func (e *encoding) cuts(sched fault.Schedule) bool {
 	for _, i := range e.order {
 		switch n := &e.graph.Nodes[i]; n.Kind {
 		case lineage.Send:
-			val[i] = !sched.Lost(n.Event.From, n.Event.To, n.Event.Time)
+			ev := &n.Event
+			lost := e.omitted[e.sendOmit[i]]
+			if !lost && len(e.crashAt) > 0 {
+				t, ok := e.crashAt[ev.From]
+				lost = ok && t <= ev.Time
+			}
+			val[i] = !lost
 		case lineage.And:
 			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !get(c) })
 		case lineage.Or:
 			val[i] = slices.ContainsFunc(n.Children, get)
+		}
+	}
+	for _, f := range xs {
+		if f.crash {
+			delete(e.crashAt, f.c.Node)
+		} else {
+			e.omitted[e.omitVar[f.o]] = false
 		}
 	}
 	return slices.ContainsFunc(e.roots, func(r lineage.NodeID) bool { return !val[r] })

@@ -215,7 +215,7 @@ func (r *run) next(lo, hi int) (int, error) {
 			return best, nil
 		}
 		xs := r.shrink(r.e.decode(sv.Model()))
-		if len(xs) < lo || len(xs) > hi || !r.e.cuts(r.e.schedule(xs)) {
+		if len(xs) < lo || len(xs) > hi || !r.e.cuts(xs) {
 			return 0, fmt.Errorf("hypothesis: internal error: model %s (%d faults) outside %d..%d or not cutting", r.e.schedule(xs), len(xs), lo, hi)
 		}
 		best = len(xs)
@@ -235,7 +235,7 @@ func (r *run) next(lo, hi int) (int, error) {
 func (r *run) shrink(xs []faultVar) []faultVar {
 	for i := 0; i < len(xs); {
 		fewer := slices.Delete(slices.Clone(xs), i, i+1)
-		if r.e.cuts(r.e.schedule(fewer)) {
+		if r.e.cuts(fewer) {
 			xs = fewer
 		} else {
 			i++
@@ -259,12 +259,12 @@ func (r *run) newSolver(extra []solver.CardConstr) *solver.Solver {
 // monotone in the fault set, so that is minimality). A failure is a bug in
 // the encoding, reported rather than returned as a wrong hypothesis.
 func (r *run) check(xs []faultVar, k int, sched fault.Schedule) error {
-	if len(xs) != k || !r.e.cuts(sched) {
+	if len(xs) != k || !r.e.cuts(xs) {
 		return fmt.Errorf("hypothesis: internal error: model %s (%d faults, level %d) does not cut a minimal set", sched, len(xs), k)
 	}
 	for i := range xs {
 		fewer := slices.Delete(slices.Clone(xs), i, i+1)
-		if r.e.cuts(r.e.schedule(fewer)) {
+		if r.e.cuts(fewer) {
 			return fmt.Errorf("hypothesis: internal error: model %s is not minimal", sched)
 		}
 	}
