@@ -36,6 +36,8 @@ type Engine struct {
 	rules []crule
 	// strata[s] lists the deductive rules of stratum s (aggregates included).
 	strata [][]int
+	// heads[s] lists the relations the rules of strata[s] derive.
+	heads [][]int32
 	// later lists the @next and @async rules, evaluated after all strata.
 	later []int
 	// facts[t] lists the facts holding at time t.
@@ -207,6 +209,14 @@ func New(prog *dedalus.Program) (*Engine, error) {
 			e.strata[cr.stratum] = append(e.strata[cr.stratum], i)
 		} else {
 			e.later = append(e.later, i)
+		}
+	}
+	e.heads = make([][]int32, len(e.strata))
+	for s, rules := range e.strata {
+		for _, ri := range rules {
+			if h := e.rules[ri].head; !slices.Contains(e.heads[s], h) {
+				e.heads[s] = append(e.heads[s], h)
+			}
 		}
 	}
 	seen := map[string]bool{}

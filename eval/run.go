@@ -296,7 +296,8 @@ func (r *run) overLimit(rel int32) {
 // derive adds vals to rel at time t (if absent) and returns its tuple ID.
 func (r *run) derive(rel int32, t int, vals []int64) int32 {
 	tb := r.table(rel, t)
-	if li := tb.find(vals); li >= 0 {
+	h := hashVals(vals)
+	if li := tb.findHash(vals, h); li >= 0 {
 		return tb.gid[li]
 	}
 	if len(r.tupRel)+len(r.msgs) >= r.limit {
@@ -304,7 +305,7 @@ func (r *run) derive(rel int32, t int, vals []int64) int32 {
 		return -1
 	}
 	gid := int32(len(r.tupRel))
-	li := tb.add(vals, gid)
+	li := tb.addHash(vals, gid, h)
 	r.tupRel = append(r.tupRel, rel)
 	r.tupTime = append(r.tupTime, int32(t))
 	r.tupLocal = append(r.tupLocal, int32(li))
@@ -381,7 +382,7 @@ func (r *run) stratum(s int) error {
 		return nil
 	}
 	t := r.t
-	heads := r.stratumHeads(rules)
+	heads := e.heads[s]
 	for _, h := range heads {
 		r.lo[h], r.hi[h] = 0, r.tabLen(h, t)
 	}
@@ -418,17 +419,6 @@ func (r *run) stratum(s int) error {
 			}
 		}
 	}
-}
-
-func (r *run) stratumHeads(rules []int) []int32 {
-	var heads []int32
-	for _, ri := range rules {
-		h := r.e.rules[ri].head
-		if !slices.Contains(heads, h) {
-			heads = append(heads, h)
-		}
-	}
-	return heads
 }
 
 func (r *run) tabLen(rel int32, t int) int {
@@ -790,6 +780,9 @@ func (r *run) fate(from, to int64, t int) MessageStatus {
 }
 
 func (r *run) evalExpr(x *cexpr) (int64, bool) {
+	if x.op == dedalus.ExprVar {
+		return r.vars[x.v], true
+	}
 	switch x.op {
 	case dedalus.ExprVar:
 		return r.vars[x.v], true

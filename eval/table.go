@@ -82,9 +82,11 @@ func (t *table) len() int { return len(t.gid) }
 func (t *table) row(i int) []int64 { return t.vals[i*t.arity : i*t.arity+t.arity] }
 
 // find returns the local index of the tuple equal to vals, or -1.
-func (t *table) find(vals []int64) int {
+func (t *table) find(vals []int64) int { return t.findHash(vals, hashVals(vals)) }
+
+// findHash is find with the precomputed hashVals(vals).
+func (t *table) findHash(vals []int64, h uint64) int {
 	ix := &t.idx[0]
-	h := hashVals(vals)
 	for i := ix.head(h); i >= 0; i = int(ix.next[i]) - 1 {
 		if eqVals(t.row(i), vals) {
 			return i
@@ -94,11 +96,15 @@ func (t *table) find(vals []int64) int {
 }
 
 // add appends vals (which must not be present) and indexes it.
-func (t *table) add(vals []int64, gid int32) int {
+func (t *table) add(vals []int64, gid int32) int { return t.addHash(vals, gid, hashVals(vals)) }
+
+// addHash is add with the precomputed hashVals(vals).
+func (t *table) addHash(vals []int64, gid int32, h uint64) int {
 	li := len(t.gid)
 	t.vals = append(t.vals, vals...)
 	t.gid = append(t.gid, gid)
-	for k := range t.idx {
+	t.idx[0].insert(h, li)
+	for k := 1; k < len(t.idx); k++ {
 		ix := &t.idx[k]
 		ix.insert(ix.hashRow(vals), li)
 	}

@@ -96,6 +96,9 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 				if target, err = parseWhy(prog, why); err != nil {
 					return usageError("--why: %v", err)
 				}
+				if target.time > params.EOT {
+					return usageError("--why: %s: time %d is after EOT (%d)", target, target.time, params.EOT)
+				}
 			}
 			eng, err := eval.New(prog)
 			if err != nil {
