@@ -43,6 +43,9 @@ func TestRunValidates(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrInvalid", s, err)
 		}
 	}
+	if _, err := e.Run(fault.Params{Nodes: []string{"a"}, EOT: MaxEOT + 1}, fault.Schedule{}, Options{}); err == nil {
+		t.Errorf("EOT above MaxEOT: no error")
+	}
 	if _, err := e.Run(fault.Params{EOT: 3}, fault.Schedule{}, Options{}); err == nil {
 		t.Errorf("no nodes: no error")
 	}

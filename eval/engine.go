@@ -16,6 +16,10 @@ var ErrTupleLimit = errors.New("eval: tuple limit exceeded")
 // DefaultMaxTuples is the tuple limit used when Options.MaxTuples is 0.
 const DefaultMaxTuples = 1_000_000
 
+// MaxEOT bounds the number of timesteps of a run (tables are kept per
+// timestep; larger values are certainly input mistakes).
+const MaxEOT = 100_000
+
 // Options configure one run.
 type Options struct {
 	// Provenance records every derivation of every tuple (see Result.Derivations).

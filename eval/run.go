@@ -117,6 +117,9 @@ func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, e
 	if err := p.ValidateSchedule(s); err != nil {
 		return nil, err
 	}
+	if p.EOT > MaxEOT {
+		return nil, fmt.Errorf("eval: EOT %d exceeds the maximum %d", p.EOT, MaxEOT)
+	}
 	r := &run{e: e, p: p, s: s.Canonical(), eot: p.EOT, prov: opts.Provenance, limit: opts.MaxTuples}
 	if r.limit <= 0 {
 		r.limit = DefaultMaxTuples
