@@ -83,9 +83,11 @@ type encoding struct {
 	order    []lineage.NodeID // the reachable open nodes, children first
 	roots    []lineage.NodeID // the open roots
 	val      []bool
-	sendOmit map[lineage.NodeID]int // per reachable send node: its omission variable (0: none)
-	omitted  []bool                 // scratch: per variable
-	crashAt  map[string]int         // scratch: crash time per node
+	sendOmit []int          // per reachable send node: its omission variable (0: none)
+	sendFrom []int          // per reachable send node: its sender's index in nodeIdx (-1: none)
+	nodeIdx  map[string]int // the nodes of the parameters, by name
+	omitted  []bool         // scratch: per variable
+	crashAt  []int          // scratch: crash time per node index (0: none)
 }
 
 // encode builds the encoding. The graph is checked (children before
@@ -238,10 +240,19 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 	}
 	e.nvars = len(e.faults)
-	e.sendOmit = map[lineage.NodeID]int{}
+	e.nodeIdx = map[string]int{}
+	for i, n := range p.Nodes {
+		e.nodeIdx[n] = i
+	}
+	e.sendOmit = make([]int, len(g.Nodes))
+	e.sendFrom = make([]int, len(g.Nodes))
 	for _, i := range e.order {
 		if n := g.Nodes[i]; n.Kind == lineage.Send {
 			e.sendOmit[i] = e.omitVar[fault.Omission{From: n.Event.From, To: n.Event.To, Time: n.Event.Time}]
+			e.sendFrom[i] = -1
+			if j, ok := e.nodeIdx[n.Event.From]; ok && n.Event.From != n.Event.To {
+				e.sendFrom[i] = j
+			}
 		}
 	}
 
@@ -304,11 +315,11 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 func (e *encoding) cuts(xs []faultVar) bool {
 	if e.crashAt == nil {
 		e.omitted = make([]bool, len(e.faults)+1)
-		e.crashAt = map[string]int{}
+		e.crashAt = make([]int, len(e.nodeIdx))
 	}
 	for _, f := range xs {
 		if f.crash {
-			e.crashAt[f.c.Node] = f.c.Time
+			e.crashAt[e.nodeIdx[f.c.Node]] = f.c.Time
 		} else {
 			e.omitted[e.omitVar[f.o]] = true
 		}
@@ -323,11 +334,10 @@ func (e *encoding) cuts(xs []faultVar) bool {
 	for _, i := range e.order {
 		switch n := &e.graph.Nodes[i]; n.Kind {
 		case lineage.Send:
-			ev := &n.Event
 			lost := e.omitted[e.sendOmit[i]]
-			if !lost && len(e.crashAt) > 0 {
-				t, ok := e.crashAt[ev.From]
-				lost = ok && t <= ev.Time
+			if j := e.sendFrom[i]; !lost && j >= 0 {
+				t := e.crashAt[j]
+				lost = t > 0 && t <= n.Event.Time
 			}
 			val[i] = !lost
 		case lineage.And:
@@ -338,7 +348,7 @@ func (e *encoding) cuts(xs []faultVar) bool {
 	}
 	for _, f := range xs {
 		if f.crash {
-			delete(e.crashAt, f.c.Node)
+			e.crashAt[e.nodeIdx[f.c.Node]] = 0
 		} else {
 			e.omitted[e.omitVar[f.o]] = false
 		}

@@ -113,6 +113,7 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 	defer solverMu.Unlock()
 	r := run{e: e, s: s, st: &st, base: normalize(e.constrs, e.nvars+1)}
 	var out []fault.Schedule
+	seen := map[string]bool{}
 	maxK := e.maxSize()
 	if o.MaxSize > 0 {
 		maxK = min(maxK, o.MaxSize)
@@ -131,6 +132,10 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 		// of fault variables have distinct canonical schedules).
 		slices.SortFunc(level, func(a, b levelEntry) int { return strings.Compare(a.key, b.key) })
 		for _, h := range level {
+			if seen[h.key] {
+				return nil, st, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
+			}
+			seen[h.key] = true
 			if o.Skip != nil && o.Skip(h.sched) {
 				continue
 			}
