@@ -2,6 +2,7 @@ package hypothesis
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -96,5 +97,28 @@ func TestLimitAndSkip(t *testing.T) {
 	got, _, _ := Minimal(sup, p, Options{Skip: func(s fault.Schedule) bool { return s.String() == skip }})
 	if len(got) != len(all)-1 || got[0].String() != all[1].String() {
 		t.Errorf("Skip %s: %v, want %v without it", skip, got, all)
+	}
+}
+
+// Malformed graphs (children out of order or range, unknown kinds, roots
+// out of range) give errors, never panics.
+func TestMalformedGraphsDoNotPanic(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 3, MaxCrashes: 1}
+	for range 2000 {
+		var g lineage.Graph
+		for range 1 + r.IntN(6) {
+			n := lineage.Node{Kind: lineage.Kind(r.IntN(7))}
+			if n.Kind == lineage.Send {
+				n.Event = lineage.Event{From: "a", To: "b", Time: r.IntN(4)}
+			}
+			for range r.IntN(3) {
+				n.Children = append(n.Children, lineage.NodeID(r.IntN(9)-2))
+			}
+			g.Nodes = append(g.Nodes, n)
+		}
+		sup := &lineage.Support{Graph: g, Outcomes: []lineage.Outcome{{Tuple: "post()", Root: lineage.NodeID(r.IntN(9) - 2)}}}
+		_, _, _ = Minimal(sup, p, Options{})
+		_ = Cuts(sup, fault.Schedule{Crashes: []fault.Crash{{Node: "a", Time: 1}}})
 	}
 }
