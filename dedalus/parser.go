@@ -287,6 +287,7 @@ func (p *parser) parseArgs(a *Atom) {
 		p.next()
 		return
 	}
+	a.Args = make([]ExprNode, 0, 4)
 	for !p.bad {
 		a.Args = append(a.Args, p.parseExpr())
 		if p.tok != tComma {
