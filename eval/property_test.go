@@ -182,6 +182,11 @@ func TestDerivationsRecheck(t *testing.T) {
 			if len(ds) == 0 {
 				t.Fatalf("seed %d: %s has no derivation", seed, res.Tuple(id))
 			}
+			for _, b := range ds[0].Body {
+				if b >= id {
+					t.Fatalf("seed %d: %s: first derivation uses the later tuple %s", seed, res.Tuple(id), res.Tuple(b))
+				}
+			}
 			seen := map[string]bool{}
 			for _, d := range ds {
 				k := fmt.Sprint(d.Kind, d.Rule, d.Body, d.Send)

@@ -278,7 +278,10 @@ func (res *Result) NumTuples() int { return len(res.r.tupRel) }
 // NumMessages returns the number of distinct messages of the run.
 func (res *Result) NumMessages() int { return len(res.r.msgs) }
 
-// TupleID identifies a tuple of one Result.
+// TupleID identifies a tuple of one Result. IDs are assigned in the order
+// tuples are first derived, so the body tuples of a tuple's first
+// derivation (Derivations(id)[0]) always have smaller IDs than id; later
+// derivations (through recursion) may use larger ones.
 type TupleID int32
 
 // Tuple returns the tuple with the given ID.
