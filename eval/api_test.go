@@ -134,3 +134,21 @@ func TestViolationsSorted(t *testing.T) {
 		t.Fatalf("err %v, violations %v", err, res.Violations())
 	}
 }
+
+func TestTuplesAt(t *testing.T) {
+	e := mustEngine(t, bcastSrc)
+	res, err := e.Run(fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 3, EFF: 2}, fault.Schedule{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, id := range res.TuplesAt("log", 2) {
+		got = append(got, res.Tuple(id).String())
+	}
+	if want := []string{`log("a","v")@2`, `log("b","v")@2`, `log("c","v")@2`}; !slices.Equal(got, want) {
+		t.Errorf("TuplesAt(log, 2) = %v, want %v", got, want)
+	}
+	if res.TuplesAt("log", 4) != nil || res.TuplesAt("nope", 1) != nil || res.TuplesAt("log", 0) != nil {
+		t.Errorf("TuplesAt outside the run returned tuples")
+	}
+}
