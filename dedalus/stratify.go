@@ -69,6 +69,10 @@ func (c *checker) stratify() map[string]int {
 		if !e.neg || st.sccOf[e.from] != st.sccOf[e.to] {
 			continue
 		}
+		if c.d.full() {
+			c.d.dropped = true
+			break
+		}
 		cycle := st.path(e.to, e.from)
 		what := "notin " + e.from
 		if hasAgg(e.rule) {
