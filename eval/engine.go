@@ -486,16 +486,50 @@ func (e *Engine) compileRule(r *dedalus.Rule) (crule, error) {
 	if cr.nodeVar < 0 {
 		cr.nodeC = e.constVal(r.NodeConst)
 	}
-	order := make([]int, len(cr.pos))
-	for i := range order {
-		order[i] = i
-	}
-	cr.full = e.makePlan(&cr, order)
+	cr.full = e.makePlan(&cr, joinOrder(&cr, 0))
 	for j := range cr.pos {
-		o := append([]int{j}, slices.Delete(slices.Clone(order), j, j+1)...)
-		cr.delta = append(cr.delta, e.makePlan(&cr, o))
+		cr.delta = append(cr.delta, e.makePlan(&cr, joinOrder(&cr, j)))
 	}
 	return cr, nil
+}
+
+// joinOrder orders the positive atoms for a join starting at atom first:
+// greedily, the atom with the most columns already bound (constants or
+// variables bound by earlier atoms) comes next, ties in body order. Body
+// order is kept for derivations whatever the join order.
+func joinOrder(cr *crule, first int) []int {
+	order := []int{first}
+	bound := make([]bool, cr.nvars)
+	used := make([]bool, len(cr.pos))
+	visit := func(i int) {
+		used[i] = true
+		for _, t := range cr.pos[i].args {
+			if t.kind == termVar {
+				bound[t.v] = true
+			}
+		}
+	}
+	visit(first)
+	for len(order) < len(cr.pos) {
+		best, bestScore := -1, -1
+		for i, a := range cr.pos {
+			if used[i] {
+				continue
+			}
+			score := 0
+			for _, t := range a.args {
+				if t.kind == termConst || t.kind == termVar && bound[t.v] {
+					score++
+				}
+			}
+			if score > bestScore {
+				best, bestScore = i, score
+			}
+		}
+		order = append(order, best)
+		visit(best)
+	}
+	return order
 }
 
 // makePlan builds the join plan that visits the positive atoms in order.
