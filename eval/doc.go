@@ -57,7 +57,8 @@
 //
 // New interns every string constant (a string value is an int64 ID; node
 // names the program never mentions get run-local IDs), compiles each rule
-// into join plans (one full plan, one delta plan per positive atom) and
+// into join plans (one full plan, one delta plan per positive atom; after
+// the first atom, the atom with the most bound columns comes next) and
 // lists, per relation, the column sets rules look tuples up by. Each table
 // (relation x time) stores tuples flat with one hash index per such column
 // set. Each stratum is evaluated semi-naively: a full first round, then
