@@ -46,8 +46,6 @@ type Engine struct {
 	later []int
 	// facts[t] lists the facts holding at time t.
 	facts map[int][]cfact
-	// factTimes are the keys of facts, sorted.
-	maxFactTime int
 	hints       sizeHints
 	// msgCols is the index layout of the message tables of @async heads.
 	msgCols [][][]int
@@ -241,7 +239,6 @@ func New(prog *dedalus.Program) (*Engine, error) {
 		}
 		seen[key] = true
 		e.facts[f.Time] = append(e.facts[f.Time], cfact{rel: int32(f.Rel), vals: vals})
-		e.maxFactTime = max(e.maxFactTime, f.Time)
 	}
 	if prog.Pre != dedalus.NoRel && !validRel(prog.Pre) || prog.Post != dedalus.NoRel && !validRel(prog.Post) ||
 		prog.Crash != dedalus.NoRel && !validRel(prog.Crash) {
