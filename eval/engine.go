@@ -46,7 +46,7 @@ type Engine struct {
 	later []int
 	// facts[t] lists the facts holding at time t.
 	facts map[int][]cfact
-	hints       sizeHints
+	hints sizeHints
 	// msgCols is the index layout of the message tables of @async heads.
 	msgCols [][][]int
 }
