@@ -30,7 +30,17 @@ func (c bruteCase) String() string {
 	return b.String()
 }
 
+// randomCase draws either a free-form DAG (constants, odd shapes) or a
+// protocol-like one (layers of Or over And over sends, where cutting takes
+// several faults).
 func randomCase(r *rand.Rand) bruteCase {
+	if r.IntN(2) == 0 {
+		return layeredCase(r)
+	}
+	return freeCase(r)
+}
+
+func freeCase(r *rand.Rand) bruteCase {
 	names := []string{"a", "b", "c"}
 	p := fault.Params{Nodes: names[:2+r.IntN(2)], EOT: 1 + r.IntN(4)}
 	p.EFF = r.IntN(p.EOT + 2)
@@ -70,6 +80,59 @@ func randomCase(r *rand.Rand) bruteCase {
 		sup.Outcomes = append(sup.Outcomes, lineage.Outcome{Tuple: fmt.Sprintf("post(%d)", i), Root: lineage.NodeID(root)})
 	}
 
+	return bruteCase{sup, p, randomOptions(r, p)}
+}
+
+// layeredCase: a pool of up to 6 events; each layer's nodes are Ors of
+// 1–3 Ands, each And over a send and 0–2 nodes of the layer below.
+func layeredCase(r *rand.Rand) bruteCase {
+	names := []string{"a", "b", "c"}
+	p := fault.Params{Nodes: names[:2+r.IntN(2)], EOT: 2 + r.IntN(3)}
+	p.EFF = 2 + r.IntN(p.EOT)
+	p.MaxCrashes = r.IntN(3) % (len(p.Nodes) + 1)
+	var pool []lineage.Event
+	for range 2 + r.IntN(5) {
+		a, b := p.Nodes[r.IntN(len(p.Nodes))], p.Nodes[r.IntN(len(p.Nodes))]
+		if a == b {
+			b = p.Nodes[(slices.Index(p.Nodes, a)+1)%len(p.Nodes)]
+		}
+		pool = append(pool, lineage.Event{From: a, To: b, Time: 1 + r.IntN(p.EOT)})
+	}
+	var g lineage.Graph
+	add := func(n lineage.Node) lineage.NodeID {
+		g.Nodes = append(g.Nodes, n)
+		return lineage.NodeID(len(g.Nodes) - 1)
+	}
+	sends := make([]lineage.NodeID, len(pool))
+	for i, ev := range pool {
+		sends[i] = add(lineage.Node{Kind: lineage.Send, Event: ev})
+	}
+	var below []lineage.NodeID
+	for range 1 + r.IntN(3) {
+		var layer []lineage.NodeID
+		for range 1 + r.IntN(2) {
+			var alts []lineage.NodeID
+			for range 1 + r.IntN(3) {
+				cs := []lineage.NodeID{sends[r.IntN(len(sends))]}
+				for range r.IntN(3) {
+					if len(below) > 0 {
+						cs = append(cs, below[r.IntN(len(below))])
+					}
+				}
+				alts = append(alts, add(lineage.Node{Kind: lineage.And, Children: cs}))
+			}
+			layer = append(layer, add(lineage.Node{Kind: lineage.Or, Children: alts}))
+		}
+		below = layer
+	}
+	sup := &lineage.Support{Graph: g}
+	for i, root := range below {
+		sup.Outcomes = append(sup.Outcomes, lineage.Outcome{Tuple: fmt.Sprintf("post(%d)", i), Root: root})
+	}
+	return bruteCase{sup, p, randomOptions(r, p)}
+}
+
+func randomOptions(r *rand.Rand, p fault.Params) Options {
 	var o Options
 	if r.IntN(3) == 0 {
 		o.Base = randomSchedule(r, p)
@@ -96,7 +159,7 @@ func randomCase(r *rand.Rand) bruteCase {
 	if r.IntN(4) == 0 {
 		o.Skip = func(s fault.Schedule) bool { return len(s.String())%3 == 0 }
 	}
-	return bruteCase{sup, p, o}
+	return o
 }
 
 // randomSchedule draws a valid schedule of at most 2 faults.

@@ -76,6 +76,8 @@ type encoding struct {
 	rootCut, noCut bool
 	// allExcluded: an Exclude entry is contained in every extension.
 	allExcluded bool
+	// post: Exclude entries checked on the hypotheses found (see exclude).
+	post []fault.Schedule
 
 	// For evaluating schedules on the folded graph (see cuts).
 	graph    *lineage.Graph
@@ -454,7 +456,12 @@ func openChildren(cs []lineage.NodeID, st []state) []lineage.NodeID {
 }
 
 // exclude adds a clause that forbids every extension whose canonical
-// schedule contains x (and so x's supersets).
+// schedule contains x (and so x's supersets). The clause must only remove
+// sets whose supersets it removes too (or the level enumeration would
+// propose a superset of an excluded minimal set instead of it). That fails
+// when x holds a base omission that a crash in the extension can absorb
+// (Canonical drops it): such an x is kept in post, and the hypotheses that
+// contain it are filtered out after they are found.
 func (e *encoding) exclude(x fault.Schedule) {
 	x = x.Canonical()
 	var lits []int
@@ -475,11 +482,11 @@ func (e *encoding) exclude(x fault.Schedule) {
 		if !slices.Contains(e.base.Omissions, o) {
 			return
 		}
-		// A base omission stays in the extension unless the extension
-		// crashes its sender at or before its time (Canonical drops it).
-		if v := e.crashedBy(o.From, o.Time); v != 0 {
-			lits = append(lits, v)
+		if e.crashedBy(o.From, o.Time) != 0 {
+			e.post = append(e.post, x)
+			return
 		}
+		// A base omission no extension can absorb: always contained.
 	}
 	if len(lits) == 0 {
 		e.allExcluded = true

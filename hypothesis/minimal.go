@@ -136,7 +136,7 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 				return nil, st, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
 			}
 			seen[h.key] = true
-			if o.Skip != nil && o.Skip(h.sched) {
+			if containsAny(h.sched, e.post) || o.Skip != nil && o.Skip(h.sched) {
 				continue
 			}
 			out = append(out, h.sched)
