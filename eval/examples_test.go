@@ -49,7 +49,7 @@ func TestExamplesDifferential(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(uint64(len(src)), 5))
 			scheds := []fault.Schedule{{}}
-			for range 3 {
+			for range 2 {
 				scheds = append(scheds, genSchedule(rng, p))
 			}
 			for _, s := range scheds {
