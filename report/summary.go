@@ -87,6 +87,8 @@ type FileJSON struct {
 // prints it, and runs.json holds it. Its bytes are deterministic: no
 // timings, every list sorted or in search order.
 type Summary struct {
+	// Command is "check" (a search) or "run" (one run, ldfi run --out).
+	Command         string               `json:"command"`
 	Verdict         string               `json:"verdict"`
 	Executions      int                  `json:"executions"`
 	FaultSpace      string               `json:"fault_space"`
@@ -107,6 +109,7 @@ type Summary struct {
 func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, version string) *Summary {
 	p := cfg.Params
 	s := &Summary{
+		Command:         "check",
 		Verdict:         string(res.Verdict),
 		Executions:      res.Executions,
 		FaultSpace:      fault.PublishedSize(p).String(),

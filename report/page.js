@@ -1,0 +1,211 @@
+// ldfi report: draws the spacetime diagram and the lineage graphs of the
+// selected run from the JSON embedded in the page. All user text goes
+// through textContent or setAttribute, never through HTML parsing.
+(function () {
+  "use strict";
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var data = JSON.parse(document.getElementById("ldfi-data").textContent);
+  var byIndex = {};
+  data.runs.forEach(function (r) { byIndex[r.index] = r; });
+
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVGNS, name);
+    for (var k in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, String(attrs[k])); }
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function title(parent, text) { el("title", {}, parent).textContent = text; }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  // Spacetime: one lane per node, time downwards.
+  var LANE = 150, ROW = 64, TOP = 46, LEFT = 70;
+  function fate(a) {
+    switch (a.status) {
+      case "lost-omission": return "LOST (omission)";
+      case "lost-crash": return "LOST (sender crashed)";
+      case "after-eot": return "arrives after EOT";
+    }
+    return "delivered at " + (a.t + 1);
+  }
+  function drawSpacetime(box, st) {
+    clear(box);
+    if (!st) { var p = document.createElement("p"); p.className = "note"; p.textContent = "No spacetime diagram embedded for this run."; box.appendChild(p); return; }
+    var last = st.eot;
+    st.arrows.forEach(function (a) { last = Math.max(last, a.t + 1); });
+    var y = function (t) { return TOP + (t - 1) * ROW; };
+    var x = function (l) { return LEFT + l * LANE; };
+    var w = LEFT + Math.max(1, st.lanes.length) * LANE, h = y(last) + 30;
+    var svg = el("svg", { id: "spacetime", "class": "spacetime", width: w, height: h, viewBox: "0 0 " + w + " " + h, role: "img" });
+    var defs = el("defs", {}, svg);
+    [["arrow-ok", "#2f5d8a"], ["arrow-late", "#999"]].forEach(function (m) {
+      var mk = el("marker", { id: m[0], viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, defs);
+      el("path", { d: "M0,0 L10,5 L0,10 z", fill: m[1] }, mk);
+    });
+    var grid = el("g", { "class": "times" }, svg);
+    for (var t = 1; t <= last; t++) {
+      el("line", { x1: 8, x2: w - 8, y1: y(t), y2: y(t), "class": t > st.eot ? "tick after" : "tick" }, grid);
+      el("text", { x: 8, y: y(t) - 4, "class": "tlabel" }, grid).textContent = t > st.eot ? "after EOT" : "t=" + t;
+    }
+    st.lanes.forEach(function (name, l) {
+      var g = el("g", { "class": "lane", "data-node": name }, svg);
+      var crash = 0;
+      st.crashes.forEach(function (c) { if (c.lane === l) crash = c.t; });
+      var end = crash ? y(crash) : y(last);
+      el("line", { x1: x(l), x2: x(l), y1: y(1) - 8, y2: end, "class": "lane-line" }, g);
+      if (crash) el("line", { x1: x(l), x2: x(l), y1: y(crash), y2: y(last), "class": "lane-line mute" }, g);
+      var lbl = el("text", { x: x(l), y: 18, "class": "lane-label", "text-anchor": "middle" }, g);
+      lbl.textContent = name;
+      title(g, "node " + name + (crash ? " (crashed at " + crash + ")" : ""));
+    });
+    st.crashes.forEach(function (c) {
+      var g = el("g", { "class": "crash", transform: "translate(" + x(c.lane) + "," + y(c.t) + ")" }, svg);
+      el("circle", { r: 11, "class": "crash-ring" }, g);
+      el("path", { d: "M-7,-7 L7,7 M7,-7 L-7,7", "class": "crash-x" }, g);
+      el("text", { x: 14, y: 4, "class": "crash-label" }, g).textContent = "crash";
+      title(g, st.lanes[c.lane] + " crashed at " + c.t + ": sends nothing from now on");
+    });
+    st.arrows.forEach(function (a) {
+      var lost = a.status === "lost-omission" || a.status === "lost-crash";
+      var g = el("g", { "class": "arrow " + a.status + (lost ? " lost" : "") }, svg);
+      var x1 = x(a.from), y1 = y(a.t), x2 = x(a.to), y2 = y(a.t + 1);
+      var dx = x2 - x1, dy = y2 - y1, len = Math.sqrt(dx * dx + dy * dy);
+      // stop short of the lane so the arrowhead stays visible
+      var ex = x2 - dx / len * 4, ey = y2 - dy / len * 4;
+      var line = el("line", { x1: x1, y1: y1, x2: ex, y2: ey, "class": "msg" }, g);
+      if (!lost) line.setAttribute("marker-end", a.status === "after-eot" ? "url(#arrow-late)" : "url(#arrow-ok)");
+      if (lost) {
+        var mx = x1 + dx * 0.55, my = y1 + dy * 0.55;
+        el("path", { d: "M" + (mx - 7) + "," + (my - 7) + " L" + (mx + 7) + "," + (my + 7) + " M" + (mx + 7) + "," + (my - 7) + " L" + (mx - 7) + "," + (my + 7), "class": "cross" }, g);
+      }
+      var lx = x1 + dx * 0.75, ly = y1 + dy * 0.75 - 5;
+      var label = a.msgs[0].replace(/\(.*$/, "") + (a.msgs.length > 1 ? " ×" + a.msgs.length : "");
+      el("text", { x: lx, y: ly, "class": "msg-label", "text-anchor": "middle" }, g).textContent = label;
+      title(g, st.lanes[a.from] + "→" + st.lanes[a.to] + " sent at " + a.t + ", " + fate(a) + "\n" + a.msgs.join("\n"));
+    });
+    box.appendChild(svg);
+    if (st.self_sends > 0) {
+      var n = document.createElement("p");
+      n.className = "note";
+      n.textContent = st.self_sends + " message(s) a node sent to itself are not drawn (never lost).";
+      box.appendChild(n);
+    }
+  }
+
+  // Lineage: the outcome's fault-free graph, and the same graph restyled
+  // with what the run lost.
+  function parseSVG(text) {
+    var doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    var root = doc.documentElement;
+    if (!root || root.nodeName !== "svg") return null;
+    return document.importNode(root, true);
+  }
+  function nodeName(g) {
+    var cls = (g.getAttribute("class") || "").split(/\s+/);
+    for (var i = 0; i < cls.length; i++) if (/^[td][0-9]+$/.test(cls[i])) return cls[i];
+    return null;
+  }
+  function drawLineage(box, o, rl, caption) {
+    clear(box);
+    var cap = document.createElement("figcaption");
+    cap.textContent = caption;
+    box.appendChild(cap);
+    var svg = o.svg ? parseSVG(o.svg) : null;
+    if (!svg) {
+      var p = document.createElement("p"); p.className = "note";
+      p.textContent = o.error || "no lineage graph"; box.appendChild(p); return;
+    }
+    svg.classList.add("lineage");
+    var missing = {}, cut = {};
+    if (rl) {
+      rl.missing.forEach(function (n) { missing[n] = true; });
+      rl.cut.forEach(function (c) { cut[c.node] = c.why; });
+    }
+    var why = { send: "CUT: its message was lost", body: "CUT: a tuple it used is missing", neg: "CUT: a tuple it relied on being absent appeared" };
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
+      var n = nodeName(g);
+      if (!n) return;
+      var t = g.querySelector("title");
+      var tip = o.tips[n] || n;
+      if (rl && missing[n]) { g.classList.add("missing"); tip += "\nMISSING in this run"; }
+      if (rl && cut[n]) { g.classList.add("cut", "cut-" + cut[n]); tip += "\n" + why[cut[n]]; }
+      if (t) t.textContent = tip;
+    });
+    Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (g) {
+      var t = g.querySelector("title");
+      var ends = t ? t.textContent.split("->") : [];
+      if (t) t.textContent = ends.map(function (n) { return (o.tips[n] || n).split("\n")[0]; }).join(" → ");
+      if (rl && ends.length === 2 && (missing[ends[0]] || cut[ends[0]])) g.classList.add("cut");
+    });
+    var scroll = document.createElement("div");
+    scroll.className = "graph-scroll";
+    scroll.appendChild(svg);
+    box.appendChild(scroll);
+    if (o.truncated) {
+      var tn = document.createElement("p"); tn.className = "note";
+      tn.textContent = "Graph truncated: dashed tuples are not expanded."; box.appendChild(tn);
+    }
+  }
+
+  var current = null;
+  function showOutcome(r, k) {
+    var rl = r.lineage[k];
+    var free = document.getElementById("lineage-free"), run = document.getElementById("lineage-run");
+    if (!rl) {
+      clear(free); clear(run);
+      var p = document.createElement("p"); p.className = "note";
+      p.textContent = "No lineage graph for this run."; free.appendChild(p);
+      return;
+    }
+    var o = data.outcomes[rl.outcome];
+    drawLineage(free, o, null, "fault-free run: lineage of " + o.atom);
+    drawLineage(run, o, rl, "run " + r.index + ": " + (rl.holds ? o.atom + " still holds (another derivation survived)" : o.atom + " is missing") + " — red: cut");
+  }
+  function select(index) {
+    var r = byIndex[index];
+    if (!r) return;
+    current = r;
+    Array.prototype.forEach.call(document.querySelectorAll("#runs tbody tr"), function (tr) {
+      tr.classList.toggle("selected", tr.getAttribute("data-index") === String(index));
+    });
+    document.getElementById("run-title").textContent = "Run " + r.index + " — " + r.verdict;
+    document.getElementById("run-faults").textContent = r.faults;
+    document.getElementById("run-replay").textContent = r.replay;
+    var v = document.getElementById("run-violations");
+    v.textContent = r.violations.length ? "violated: " + r.violations.join(", ") : "invariant holds";
+    var notes = document.getElementById("run-notes");
+    clear(notes);
+    r.notes.forEach(function (s) { var li = document.createElement("li"); li.textContent = s; notes.appendChild(li); });
+    drawSpacetime(document.getElementById("spacetime-box"), r.spacetime);
+    var sel = document.getElementById("outcome");
+    clear(sel);
+    r.lineage.forEach(function (rl, k) {
+      var opt = document.createElement("option");
+      opt.value = String(k);
+      opt.textContent = data.outcomes[rl.outcome].atom + (rl.holds ? "" : " (missing)");
+      sel.appendChild(opt);
+    });
+    sel.disabled = r.lineage.length < 2;
+    showOutcome(r, 0);
+  }
+  document.getElementById("outcome").addEventListener("change", function (e) {
+    if (current) showOutcome(current, Number(e.target.value));
+  });
+  document.querySelector("#runs tbody").addEventListener("click", function (e) {
+    var tr = e.target.closest("tr");
+    if (tr) select(Number(tr.getAttribute("data-index")));
+  });
+  document.querySelector("#runs tbody").addEventListener("keydown", function (e) {
+    var tr = e.target.closest("tr");
+    if (tr && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); select(Number(tr.getAttribute("data-index"))); }
+  });
+  document.getElementById("filter").addEventListener("change", function (e) {
+    var want = e.target.value, shown = 0;
+    Array.prototype.forEach.call(document.querySelectorAll("#runs tbody tr"), function (tr) {
+      var ok = want === "all" || tr.getAttribute("data-verdict") === want;
+      tr.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.getElementById("shown").textContent = String(shown);
+  });
+  select(data.selected);
+})();

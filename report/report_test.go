@@ -1,0 +1,198 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-graphviz"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/search"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// reportCase is one report the tests build: a search (check) or one run.
+type reportCase struct {
+	name  string
+	files []string
+	p     fault.Params
+	omit  []fault.Omission // run mode when omit or crash is set, or run is true
+	crash []fault.Crash
+	run   bool
+}
+
+var cases = []reportCase{
+	{name: "simple-deliv", files: []string{"../examples/simple-deliv.ded"},
+		p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}},
+	{name: "retry-deliv", files: []string{"../examples/retry-deliv.ded"},
+		p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2, MaxCrashes: 1}},
+	{name: "redun-deliv-certified", files: []string{"../examples/redun-deliv.ded"},
+		p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}},
+	{name: "run-simple-deliv-omit", files: []string{"../examples/simple-deliv.ded"}, run: true,
+		p:    fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2},
+		omit: []fault.Omission{{From: "a", To: "b", Time: 1}}},
+}
+
+// writeCase builds the case's report into dir.
+func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
+	t.Helper()
+	prog, err := dedalus.LoadFiles(c.files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.run {
+		if err := WriteRun(dir, prog, c.p, fault.Schedule{Omissions: c.omit, Crashes: c.crash}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	cfg := search.Config{Params: c.p, Strategy: search.LDFI, Parallel: parallel, NegativeSupport: true, Symmetry: true}
+	res, err := search.Check(context.Background(), prog, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir, prog, cfg, res, NewSummary(prog, cfg, res, "test")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readDir(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, e := range ents {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = data
+	}
+	return out
+}
+
+func names(m map[string][]byte) []string {
+	var ns []string
+	for n := range m {
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	return ns
+}
+
+// TestGolden compares runs.json and every DOT file with testdata/golden.
+func TestGolden(t *testing.T) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeCase(t, c, dir, 1)
+			got := readDir(t, dir)
+			if _, ok := got["index.html"]; !ok {
+				t.Fatalf("no index.html among %v", names(got))
+			}
+			delete(got, "index.html")
+			gdir := filepath.Join("testdata", "golden", c.name)
+			if *update {
+				if err := os.RemoveAll(gdir); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.MkdirAll(gdir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for n, data := range got {
+					if err := os.WriteFile(filepath.Join(gdir, n), data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want := readDir(t, gdir)
+			if !slices.Equal(names(got), names(want)) {
+				t.Fatalf("files %v, want %v", names(got), names(want))
+			}
+			for n := range want {
+				if !bytes.Equal(got[n], want[n]) {
+					t.Errorf("%s differs from the golden file (run with -update and review):\n%s", n, got[n])
+				}
+			}
+		})
+	}
+}
+
+// TestDOTParses checks every DOT file is valid Graphviz input.
+func TestDOTParses(t *testing.T) {
+	ctx := context.Background()
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gv.Close()
+	dir := t.TempDir()
+	writeCase(t, cases[1], dir, 1)
+	n := 0
+	for name, data := range readDir(t, dir) {
+		if !strings.HasSuffix(name, ".dot") {
+			continue
+		}
+		n++
+		g, err := graphviz.ParseBytes(data)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		var buf bytes.Buffer
+		if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
+			t.Errorf("%s: render: %v", name, err)
+		}
+		g.Close()
+	}
+	if n < 3 {
+		t.Errorf("%d DOT files, want spacetime and two lineage graphs", n)
+	}
+}
+
+// TestDeterministic builds each report twice (sequential and parallel
+// search) and wants the same bytes in every file, index.html included.
+func TestDeterministic(t *testing.T) {
+	for _, c := range cases[:2] {
+		d1, d2 := t.TempDir(), t.TempDir()
+		writeCase(t, c, d1, 1)
+		writeCase(t, c, d2, 2)
+		a, b := readDir(t, d1), readDir(t, d2)
+		if !slices.Equal(names(a), names(b)) {
+			t.Fatalf("%s: files %v vs %v", c.name, names(a), names(b))
+		}
+		for n := range a {
+			if !bytes.Equal(a[n], b[n]) {
+				t.Errorf("%s: %s differs between two builds", c.name, n)
+			}
+		}
+	}
+}
+
+// TestStaleDOTRemoved writes a certified report over a counterexample
+// report: the old run's DOT files must go.
+func TestStaleDOTRemoved(t *testing.T) {
+	dir := t.TempDir()
+	writeCase(t, cases[0], dir, 1)
+	if _, err := os.Stat(filepath.Join(dir, "spacetime-run2.dot")); err != nil {
+		t.Fatal(err)
+	}
+	writeCase(t, cases[2], dir, 1)
+	if _, err := os.Stat(filepath.Join(dir, "spacetime-run2.dot")); !os.IsNotExist(err) {
+		t.Errorf("spacetime-run2.dot of the earlier report still there (err %v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "spacetime-run1.dot")); err != nil {
+		t.Error(err)
+	}
+}
