@@ -53,3 +53,40 @@ func BenchmarkMinimal(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWideLevel: an outcome with `alts` alternative derivations of
+// `width` distinct sends each (no crashes) has width^alts minimal cuts, all
+// of size alts. Limit 20 alone must still enumerate the whole level to sort
+// it; PartialLevel stops after 20.
+func BenchmarkWideLevel(b *testing.B) {
+	for _, alts := range []int{4, 6, 8} {
+		sup, p := wideSupport(alts, 3)
+		for _, partial := range []bool{false, true} {
+			b.Run(fmt.Sprintf("cuts=%d/partial=%v", pow(3, alts), partial), func(b *testing.B) {
+				var st Stats
+				var n int
+				cpu0 := cpuTime()
+				for b.Loop() {
+					hs, s, err := Minimal(sup, p, Options{Limit: 20, PartialLevel: partial})
+					if err != nil {
+						b.Fatal(err)
+					}
+					st, n = s, len(hs)
+				}
+				if cpu := cpuTime() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+				}
+				b.ReportMetric(float64(n), "hyps")
+				b.ReportMetric(float64(st.SolverCalls), "calls")
+			})
+		}
+	}
+}
+
+func pow(a, n int) int {
+	r := 1
+	for range n {
+		r *= a
+	}
+	return r
+}

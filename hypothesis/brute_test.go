@@ -308,7 +308,8 @@ func removable(c bruteCase, base fault.Schedule, e lineage.Event) bool {
 // graph's channels, crashes at any time 1..EOT), keeps the cutters that
 // have no cutting subset, drops those using a crash time outside the
 // relevant ones, and applies Exclude, Skip, MaxSize and Limit.
-func bruteMinimal(c bruteCase) []string {
+// It returns the hypotheses and the number of faults each adds to the base.
+func bruteMinimal(c bruteCase) ([]string, []int) {
 	base := c.opts.Base.Canonical()
 	var oms []fault.Omission
 	for _, n := range c.sup.Graph.Nodes {
@@ -392,6 +393,7 @@ func bruteMinimal(c bruteCase) []string {
 		return cmp.Or(cmp.Compare(a.x.Size(), b.x.Size()), strings.Compare(a.sched.String(), b.sched.String()))
 	})
 	var out []string
+	var sizes []int
 	for _, e := range keep {
 		if c.opts.MaxSize > 0 && e.x.Size() > c.opts.MaxSize {
 			continue
@@ -403,11 +405,12 @@ func bruteMinimal(c bruteCase) []string {
 			continue
 		}
 		out = append(out, e.sched.String())
+		sizes = append(sizes, e.x.Size())
 		if len(out) == c.opts.Limit {
 			break
 		}
 	}
-	return out
+	return out, sizes
 }
 
 func setKey(x fault.Schedule) string {
@@ -451,6 +454,39 @@ var (
 	bruteSeed = flag.Uint64("brute.seed", 1, "seed of the random cases")
 )
 
+// checkPartialLevel: with PartialLevel, the result has as many hypotheses
+// as the limit allows, all from the full list, in its order, and every
+// size before the last one returned is complete.
+func checkPartialLevel(t *testing.T, i int, c bruteCase) {
+	t.Helper()
+	full := c
+	full.opts.Limit = 0
+	all, sizes := bruteMinimal(full)
+	c.opts.PartialLevel = true
+	hs, _, err := Minimal(c.sup, c.p, c.opts)
+	if err != nil {
+		t.Fatalf("case %d (partial): %v\n%s", i, err, c)
+	}
+	pos := make([]int, len(hs))
+	for j, h := range hs {
+		pos[j] = slices.Index(all, h.String())
+		if pos[j] < 0 || j > 0 && pos[j] <= pos[j-1] {
+			t.Fatalf("case %d (partial): %s not in order in the full list %q\n%s", i, h, all, c)
+		}
+	}
+	if len(hs) != min(c.opts.Limit, len(all)) {
+		t.Fatalf("case %d (partial): %d hypotheses, want %d\n%s", i, len(hs), min(c.opts.Limit, len(all)), c)
+	}
+	if len(hs) > 0 {
+		last := sizes[pos[len(pos)-1]]
+		for j, h := range all {
+			if sizes[j] < last && !slices.Contains(pos, j) {
+				t.Fatalf("case %d (partial): size %d hypothesis %s missing before size %d\n%s", i, sizes[j], h, last, c)
+			}
+		}
+	}
+}
+
 func TestMinimalMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(*bruteSeed, 2))
 	n := *bruteN
@@ -460,7 +496,7 @@ func TestMinimalMatchesBruteForce(t *testing.T) {
 	nonEmpty := 0
 	for i := range n {
 		c := randomCase(r)
-		want := bruteMinimal(c)
+		want, _ := bruteMinimal(c)
 		hs, _, err := Minimal(c.sup, c.p, c.opts)
 		if err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, c)
@@ -471,6 +507,9 @@ func TestMinimalMatchesBruteForce(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("case %d:\n got  %q\n want %q\n%s", i, got, want, c)
+		}
+		if c.opts.Limit > 0 {
+			checkPartialLevel(t, i, c)
 		}
 		if len(want) > 0 {
 			nonEmpty++

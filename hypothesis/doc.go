@@ -31,7 +31,10 @@
 //
 // Smallest first (by the number of faults added to the base), then by the
 // schedule's String(). Minimal finds every hypothesis of size k before it
-// looks at size k+1, so Options.Limit returns a prefix of the full list.
+// looks at size k+1, so Options.Limit returns a prefix of the full list
+// (with Options.PartialLevel, the last size may hold the first hypotheses
+// the solver found instead of the String()-smallest: much faster when one
+// size holds thousands).
 //
 // # How
 //

@@ -35,7 +35,16 @@ type Options struct {
 	// canonical fault sets): nothing containing an excluded schedule is
 	// returned, and nothing is proposed instead of it.
 	Exclude []fault.Schedule
-	// Skip, when set, is asked about each hypothesis in order; those it
+	// PartialLevel, with a Limit, stops as soon as Limit hypotheses are
+	// found instead of enumerating the whole size level where the limit is
+	// reached in order to return its String()-smallest members. The result
+	// is still deterministic and made of minimal sets, smallest sizes
+	// first, but within the last size it holds the first ones the solver
+	// found (sorted), not a prefix of the full list. Use it when a size
+	// can hold thousands of hypotheses (e.g. an outcome with many
+	// alternative derivations, each of several sends).
+	PartialLevel bool
+	// Skip, when set, is asked about each hypothesis found; those it
 	// reports true for are left out of the result (and do not count
 	// toward Limit) but still count as found, so their supersets are not
 	// proposed. Use it for schedules already run, or symmetric to one
@@ -124,7 +133,14 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 		if err != nil || m == 0 {
 			return out, st, err
 		}
-		level, err := r.level(m, m < e.maxSize())
+		accept := func(h levelEntry) bool {
+			return !containsAny(h.sched, e.post) && (o.Skip == nil || !o.Skip(h.sched))
+		}
+		need := 0
+		if o.PartialLevel && o.Limit > 0 {
+			need = o.Limit - len(out)
+		}
+		level, err := r.level(m, m < e.maxSize(), accept, need)
 		if err != nil {
 			return nil, st, err
 		}
@@ -136,7 +152,7 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 				return nil, st, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
 			}
 			seen[h.key] = true
-			if containsAny(h.sched, e.post) || o.Skip != nil && o.Skip(h.sched) {
+			if !h.accepted {
 				continue
 			}
 			out = append(out, h.sched)
@@ -159,14 +175,16 @@ type run struct {
 }
 
 type levelEntry struct {
-	sched fault.Schedule
-	key   string
+	sched    fault.Schedule
+	key      string
+	accepted bool // not filtered out by Skip or an Exclude entry
 }
 
 // level enumerates every hypothesis of exactly k added faults. All smaller
 // hypotheses are blocked (their supersets are excluded), so every model with
-// at most k faults is a minimal cutter of size k.
-func (r *run) level(k int, bounded bool) ([]levelEntry, error) {
+// at most k faults is a minimal cutter of size k. With need > 0 it stops
+// once need of them are accepted.
+func (r *run) level(k int, bounded bool, accept func(levelEntry) bool, need int) ([]levelEntry, error) {
 	r.st.Levels++
 	extra := slices.Clone(r.blocks)
 	if bounded {
@@ -174,6 +192,7 @@ func (r *run) level(k int, bounded bool) ([]levelEntry, error) {
 	}
 	sv := r.newSolver(extra)
 	var out []levelEntry
+	accepted := 0
 	for {
 		t1 := time.Now()
 		status := sv.Solve()
@@ -187,7 +206,12 @@ func (r *run) level(k int, bounded bool) ([]levelEntry, error) {
 		if err := r.check(xs, k, sched); err != nil {
 			return nil, err
 		}
-		out = append(out, levelEntry{sched, sched.String()})
+		h := levelEntry{sched: sched, key: sched.String()}
+		h.accepted = accept(h)
+		out = append(out, h)
+		if h.accepted {
+			accepted++
+		}
 		block := r.e.block(xs)
 		r.blocks = append(r.blocks, block)
 		r.st.Blocked++
@@ -196,6 +220,9 @@ func (r *run) level(k int, bounded bool) ([]levelEntry, error) {
 			lits[i] = solver.IntToLit(int32(l))
 		}
 		sv.AppendClause(solver.NewClause(lits))
+		if need > 0 && accepted == need {
+			return out, nil
+		}
 	}
 }
 

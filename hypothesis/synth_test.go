@@ -88,3 +88,26 @@ func countEvents(s *lineage.Support) int {
 	}
 	return n
 }
+
+// wideSupport: one outcome, the Or of alts Ands of width sends each, all on
+// distinct channels or times, crash budget 0.
+func wideSupport(alts, width int) (*lineage.Support, fault.Params) {
+	var nodes []string
+	for i := range width + 1 {
+		nodes = append(nodes, fmt.Sprintf("n%d", i))
+	}
+	var g lineage.Graph
+	var ands []lineage.NodeID
+	for a := range alts {
+		var sends []lineage.NodeID
+		for w := range width {
+			g.Nodes = append(g.Nodes, lineage.Node{Kind: lineage.Send, Event: lineage.Event{From: nodes[w+1], To: nodes[0], Time: a + 1}})
+			sends = append(sends, lineage.NodeID(len(g.Nodes)-1))
+		}
+		g.Nodes = append(g.Nodes, lineage.Node{Kind: lineage.And, Children: sends})
+		ands = append(ands, lineage.NodeID(len(g.Nodes)-1))
+	}
+	g.Nodes = append(g.Nodes, lineage.Node{Kind: lineage.Or, Children: ands})
+	sup := &lineage.Support{Graph: g, Outcomes: []lineage.Outcome{{Tuple: "post(n0)", Root: lineage.NodeID(len(g.Nodes) - 1)}}}
+	return sup, fault.Params{Nodes: nodes, EOT: alts + 1, EFF: alts + 1, MaxCrashes: 0}
+}
