@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -38,6 +39,7 @@ func newRunCmd() *cobra.Command {
 		crashes []string
 		format  string
 		why     string
+		limit   int
 	)
 	cmd := &cobra.Command{
 		Use:   "run [flags] FILE...",
@@ -55,7 +57,8 @@ from which tuples, through which messages, relying on which absent tuples.
 Write the tuple as rel(args)@time; strings may be quoted or bare.
 
 Exit status: 0 when the invariant holds (or the program has no pre/post),
-1 on a violation, 2 on bad input.
+1 on a violation, 2 on bad input, 3 when the run derives more tuples than
+--max-tuples (a runaway program, e.g. arithmetic in a recursive rule).
 ` + runExamples,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
@@ -104,7 +107,13 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			if err != nil {
 				return usageError("%v", err)
 			}
-			res, err := eng.Run(params, sched, eval.Options{Provenance: why != ""})
+			if limit < 1 {
+				return usageError("--max-tuples must be at least 1, got %d", limit)
+			}
+			res, err := eng.Run(params, sched, eval.Options{Provenance: why != "", MaxTuples: limit})
+			if errors.Is(err, eval.ErrTupleLimit) {
+				return &exitError{code: ExitInconclusive, err: err}
+			}
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -130,6 +139,7 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 	f.StringArrayVar(&omits, "omit", nil, "lose the messages FROM->TO sent at T (FROM,TO,T; T < EFF); repeatable")
 	f.StringArrayVar(&crashes, "crash", nil, "crash NODE at time T (NODE,T; 1 <= T <= EOT); repeatable")
 	f.StringVar(&format, "format", "text", "output format: text or json")
+	f.IntVar(&limit, "max-tuples", eval.DefaultMaxTuples, "stop with exit 3 when the run derives more tuples and messages than this")
 	f.StringVar(&why, "why", "", `print the derivation tree of one tuple, e.g. 'log(b,"x")@4'`)
 	return cmd
 }
