@@ -519,3 +519,92 @@ func TestMinimalMatchesBruteForce(t *testing.T) {
 		t.Errorf("only %d of %d cases have hypotheses: the generator is too weak", nonEmpty, n)
 	}
 }
+
+// On relay supports of 100–400 graph nodes (too large for the full brute
+// force), Minimal with MaxSize 3 must equal an enumeration of every set of
+// at most 3 relevant faults.
+func TestMediumSupportsUpToSize3(t *testing.T) {
+	for seed := range uint64(10) {
+		sup, p := relaySupport(7+int(seed%3), 6+int(seed%2), 2+int(seed%2), 1+int(seed%4), seed)
+		p.EFF, p.MaxCrashes = 3+int(seed%2), 1+int(seed%2)
+		c := bruteCase{sup: sup, p: p, opts: Options{MaxSize: 3}}
+
+		var universe []fault.Schedule // single faults
+		seenOmit := map[fault.Omission]bool{}
+		for _, n := range sup.Graph.Nodes {
+			o := fault.Omission{From: n.Event.From, To: n.Event.To, Time: n.Event.Time}
+			if n.Kind == lineage.Send && o.From != o.To && o.Time < p.EFF && !seenOmit[o] {
+				seenOmit[o] = true
+				universe = append(universe, fault.Schedule{Omissions: []fault.Omission{o}})
+			}
+		}
+		rel := relevantTimes(c)
+		for _, n := range p.Nodes {
+			for tm := range rel[n] {
+				universe = append(universe, fault.Schedule{Crashes: []fault.Crash{{Node: n, Time: tm}}})
+			}
+		}
+		union := func(idx []int) fault.Schedule {
+			var s fault.Schedule
+			for _, i := range idx {
+				s.Omissions = append(s.Omissions, universe[i].Omissions...)
+				s.Crashes = append(s.Crashes, universe[i].Crashes...)
+			}
+			return s
+		}
+		valid := func(s fault.Schedule) bool {
+			nodes := map[string]bool{}
+			for _, c := range s.Crashes {
+				if nodes[c.Node] {
+					return false
+				}
+				nodes[c.Node] = true
+			}
+			return len(s.Crashes) <= p.MaxCrashes
+		}
+		cutter := map[string]bool{}
+		var sets []fault.Schedule
+		var rec func(start int, idx []int)
+		rec = func(start int, idx []int) {
+			if len(idx) > 0 {
+				s := union(idx)
+				if !valid(s) {
+					return
+				}
+				if bruteCuts(c, s) {
+					cutter[setKey(s)] = true
+					sets = append(sets, s)
+				}
+			}
+			if len(idx) == 3 {
+				return
+			}
+			for i := start; i < len(universe); i++ {
+				rec(i+1, append(idx, i))
+			}
+		}
+		rec(0, nil)
+		var want []string
+		for _, s := range sets {
+			if !slices.ContainsFunc(dropOne(s), func(y fault.Schedule) bool { return cutter[setKey(y)] }) {
+				want = append(want, s.String())
+			}
+		}
+		slices.SortFunc(want, func(a, b string) int {
+			return cmp.Or(cmp.Compare(len(strings.Fields(a)), len(strings.Fields(b))), strings.Compare(a, b))
+		})
+		hs, _, err := Minimal(sup, p, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hs {
+			got = append(got, h.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("seed %d (%d graph nodes, %d faults):\n got  %q\n want %q", seed, len(sup.Graph.Nodes), len(universe), got, want)
+		} else {
+			t.Logf("seed %d: %d graph nodes, %d faults, %d hypotheses", seed, len(sup.Graph.Nodes), len(universe), len(got))
+		}
+	}
+}
