@@ -1,0 +1,341 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/search"
+)
+
+// Options configure a bench run.
+type Options struct {
+	// RandomTrials is the number of random searches per counterexample row,
+	// with seeds 1..RandomTrials (0: none).
+	RandomTrials int
+	// MaxRuns bounds the executions of each search (0: search.DefaultMaxRuns).
+	MaxRuns int
+	// ExhaustiveLimit: the exhaustive strategy runs on rows whose exact
+	// schedule count is at most this (0: never).
+	ExhaustiveLimit int64
+	// Timeout bounds the wall time of each strategy on a row: the LDFI
+	// search, all random trials together, the exhaustive search (0: none).
+	Timeout time.Duration
+	// Parallel is the executions run at once in every search.
+	Parallel int
+	// Progress, when set, is told what is being measured.
+	Progress func(row, rows int, name, what string)
+}
+
+func (o *Options) maxRuns() int {
+	if o.MaxRuns > 0 {
+		return o.MaxRuns
+	}
+	return search.DefaultMaxRuns
+}
+
+// Row is the measurement of one entry.
+type Row struct {
+	Name    string         `json:"name"`
+	Files   []string       `json:"files"`
+	Nodes   []string       `json:"nodes"`
+	EOT     int            `json:"eot"`
+	EFF     int            `json:"eff"`
+	Crashes int            `json:"crashes"`
+	Expect  search.Verdict `json:"expect"`
+	// PublishedSize is the literature's fault-space size (fault.PublishedSize),
+	// Schedules the exact number of distinct schedules (fault.Count), both
+	// as decimal strings.
+	PublishedSize string `json:"published_size"`
+	Schedules     string `json:"schedules"`
+
+	LDFI       Outcome        `json:"ldfi"`
+	Random     *RandomOutcome `json:"random"`     // nil: not run (see RandomSkipped)
+	Exhaustive *Outcome       `json:"exhaustive"` // nil: not run (see ExhaustiveSkipped)
+	// RandomSkipped and ExhaustiveSkipped say why a baseline did not run.
+	RandomSkipped     string `json:"random_skipped,omitempty"`
+	ExhaustiveSkipped string `json:"exhaustive_skipped,omitempty"`
+
+	// Match reports whether the LDFI verdict is the expected one and no
+	// baseline contradicts it; Problems say what disagrees otherwise.
+	Match    bool     `json:"match"`
+	Problems []string `json:"problems"`
+
+	Paper *Paper `json:"paper"`
+}
+
+// Outcome is the result of one search.
+type Outcome struct {
+	Verdict    search.Verdict `json:"verdict"`
+	Executions int            `json:"executions"`
+	// Reason says why an inconclusive search stopped.
+	Reason string `json:"reason,omitempty"`
+	// Counterexample is the first counterexample found, as a schedule.
+	Counterexample string `json:"counterexample,omitempty"`
+	// Wall is the search's wall time in milliseconds (nil with NoTimes).
+	Wall *float64 `json:"wall_ms,omitempty"`
+	// Abandoned is set when the search did not return within its time
+	// limit and a grace period, and was left running.
+	Abandoned bool `json:"abandoned,omitempty"`
+}
+
+// RandomOutcome summarises the random trials of a row. Executions of a
+// trial that found no counterexample count at the run limit (Censored is
+// then set and the mean is a lower bound).
+type RandomOutcome struct {
+	Trials    int `json:"trials"`     // trials asked for
+	TrialsRun int `json:"trials_run"` // trials that ran (fewer when the time limit hit)
+	Found     int `json:"found"`      // trials that found a counterexample
+	// Executions of every trial run, by seed.
+	Executions []int   `json:"executions"`
+	Mean       float64 `json:"mean"`
+	// Stddev is the sample standard deviation (n−1).
+	Stddev   float64 `json:"stddev"`
+	Min      int     `json:"min"`
+	Max      int     `json:"max"`
+	Censored bool    `json:"censored"`
+	// WallMean is the mean wall time of a trial in milliseconds.
+	WallMean *float64 `json:"wall_mean_ms,omitempty"`
+	// Abandoned is set when a trial did not return within the time limit
+	// and a grace period.
+	Abandoned bool `json:"abandoned,omitempty"`
+	// Error is the error that stopped the trials, if any.
+	Error string `json:"error,omitempty"`
+}
+
+// Run measures every entry; progs[i] is entries[i]'s program.
+func Run(ctx context.Context, entries []Entry, progs []*dedalus.Program, opts Options) []Row {
+	rows := make([]Row, len(entries))
+	for i := range entries {
+		rows[i] = RunEntry(ctx, &entries[i], progs[i], opts, func(what string) {
+			if opts.Progress != nil {
+				opts.Progress(i+1, len(entries), entries[i].Name, what)
+			}
+		})
+	}
+	return rows
+}
+
+// RunEntry measures one entry: LDFI, then the random trials (on rows that
+// expect a counterexample: random search cannot certify), then the
+// exhaustive search when the space is small enough.
+func RunEntry(ctx context.Context, e *Entry, prog *dedalus.Program, opts Options, progress func(string)) Row {
+	if progress == nil {
+		progress = func(string) {}
+	}
+	p := e.Params()
+	count := fault.Count(p)
+	row := Row{
+		Name: e.Name, Files: e.Files, Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, Crashes: e.Crashes,
+		Expect:        e.Expect,
+		PublishedSize: fault.PublishedSize(p).String(),
+		Schedules:     count.String(),
+		Paper:         e.Paper,
+		Problems:      []string{},
+	}
+	base := search.Config{Params: p, MaxRuns: opts.maxRuns(), Parallel: opts.Parallel}
+
+	progress("ldfi")
+	cfg := base
+	cfg.Strategy = search.LDFI
+	cfg.NegativeSupport = true
+	cfg.Symmetry = true
+	row.LDFI = runOne(ctx, prog, cfg, opts.Timeout)
+
+	switch {
+	case opts.RandomTrials <= 0:
+		row.RandomSkipped = "no trials asked for"
+	case e.Expect != search.Counterexample:
+		row.RandomSkipped = "random search cannot certify"
+	default:
+		row.Random = runRandom(ctx, prog, base, opts, progress)
+	}
+
+	switch {
+	case opts.ExhaustiveLimit <= 0:
+		row.ExhaustiveSkipped = "off"
+	case count.Cmp(big.NewInt(opts.ExhaustiveLimit)) > 0:
+		row.ExhaustiveSkipped = fmt.Sprintf("more than %d schedules", opts.ExhaustiveLimit)
+	default:
+		progress("exhaustive")
+		cfg := base
+		cfg.Strategy = search.Exhaustive
+		cfg.MaxRuns = int(count.Int64()) + 1
+		o := runOne(ctx, prog, cfg, opts.Timeout)
+		row.Exhaustive = &o
+	}
+	row.judge()
+	return row
+}
+
+func (r *Row) judge() {
+	if r.LDFI.Verdict != r.Expect {
+		msg := fmt.Sprintf("LDFI verdict %s, expected %s", r.LDFI.Verdict, r.Expect)
+		if r.LDFI.Reason != "" {
+			msg += " (" + r.LDFI.Reason + ")"
+		}
+		r.Problems = append(r.Problems, msg)
+	}
+	if r.Random != nil && r.Random.Error != "" {
+		r.Problems = append(r.Problems, "random search failed: "+r.Random.Error)
+	}
+	if r.Random != nil && r.Expect == search.Certified && r.Random.Found > 0 {
+		r.Problems = append(r.Problems, fmt.Sprintf("random search found a counterexample in %d trials, expected certified", r.Random.Found))
+	}
+	if x := r.Exhaustive; x != nil && x.Verdict != search.Inconclusive && x.Verdict != r.Expect {
+		r.Problems = append(r.Problems, fmt.Sprintf("exhaustive verdict %s, expected %s", x.Verdict, r.Expect))
+	}
+	if r.LDFI.Verdict == search.Certified {
+		if r.Random != nil && r.Random.Found > 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("LDFI certified, yet random search found a counterexample in %d of %d trials", r.Random.Found, r.Random.TrialsRun))
+		}
+		if x := r.Exhaustive; x != nil && x.Verdict == search.Counterexample {
+			r.Problems = append(r.Problems, "LDFI certified, yet exhaustive search found a counterexample: "+x.Counterexample)
+		}
+	}
+	r.Match = len(r.Problems) == 0
+}
+
+// grace is how long past its time limit a search may take to notice it
+// before the bench abandons it.
+func grace(d time.Duration) time.Duration { return max(d/2, 5*time.Second) }
+
+// runOne runs one search, stopping it at timeout (0: none).
+func runOne(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeout time.Duration) Outcome {
+	cfg.Timeout = timeout
+	start := time.Now()
+	res, err, abandoned := check(ctx, prog, cfg, timeout)
+	wall := ms(time.Since(start))
+	if abandoned {
+		return Outcome{Verdict: search.Inconclusive, Reason: "the search did not stop at its time limit and was abandoned", Wall: &wall, Abandoned: true}
+	}
+	if err != nil {
+		return Outcome{Verdict: search.Inconclusive, Reason: "error: " + err.Error(), Wall: &wall}
+	}
+	o := Outcome{Verdict: res.Verdict, Executions: res.Executions, Reason: res.Reason, Wall: &wall}
+	if len(res.Counterexamples) > 0 {
+		o.Counterexample = res.Counterexamples[0].Schedule.String()
+	}
+	return o
+}
+
+// check runs search.Check, giving up on it (and leaving it running) when it
+// outlives its time limit by more than the grace period.
+func check(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeout time.Duration) (*search.Result, error, bool) {
+	if timeout <= 0 {
+		res, err := search.Check(ctx, prog, cfg)
+		return res, err, false
+	}
+	type result struct {
+		res *search.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := search.Check(ctx, prog, cfg)
+		done <- result{res, err}
+	}()
+	t := time.NewTimer(timeout + grace(timeout))
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.res, r.err, false
+	case <-t.C:
+		return nil, nil, true
+	}
+}
+
+func runRandom(ctx context.Context, prog *dedalus.Program, base search.Config, opts Options, progress func(string)) *RandomOutcome {
+	out := &RandomOutcome{Trials: opts.RandomTrials, Executions: []int{}}
+	deadline := time.Time{}
+	if opts.Timeout > 0 {
+		deadline = time.Now().Add(opts.Timeout)
+	}
+	var wall time.Duration
+	for seed := 1; seed <= opts.RandomTrials; seed++ {
+		var left time.Duration
+		if !deadline.IsZero() {
+			left = time.Until(deadline)
+			if left <= 0 {
+				break
+			}
+		}
+		progress(fmt.Sprintf("random trial %d/%d", seed, opts.RandomTrials))
+		cfg := base
+		cfg.Strategy = search.Random
+		cfg.Seed = int64(seed)
+		cfg.Timeout = left
+		start := time.Now()
+		res, err, abandoned := check(ctx, prog, cfg, left)
+		if abandoned {
+			out.Abandoned = true
+			break
+		}
+		if err != nil {
+			out.Error = err.Error()
+			break
+		}
+		if res.Verdict == search.Inconclusive && res.Executions < cfg.MaxRuns {
+			break // stopped by the time limit: an unfinished trial is not a measurement
+		}
+		wall += time.Since(start)
+		n := res.Executions
+		if res.Verdict == search.Counterexample {
+			out.Found++
+		} else {
+			out.Censored = true
+		}
+		out.Executions = append(out.Executions, n)
+	}
+	out.summarize()
+	if out.TrialsRun > 0 {
+		w := ms(wall) / float64(out.TrialsRun)
+		out.WallMean = &w
+	}
+	return out
+}
+
+// summarize computes the statistics of Executions.
+func (out *RandomOutcome) summarize() {
+	out.TrialsRun = len(out.Executions)
+	if out.TrialsRun == 0 {
+		return
+	}
+	out.Min, out.Max = out.Executions[0], out.Executions[0]
+	sum := 0.0
+	for _, n := range out.Executions {
+		sum += float64(n)
+		out.Min = min(out.Min, n)
+		out.Max = max(out.Max, n)
+	}
+	out.Mean = sum / float64(out.TrialsRun)
+	out.Stddev = 0
+	if out.TrialsRun > 1 {
+		ss := 0.0
+		for _, n := range out.Executions {
+			d := float64(n) - out.Mean
+			ss += d * d
+		}
+		out.Stddev = math.Sqrt(ss / float64(out.TrialsRun-1))
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// StripTimes removes every wall-time measurement from rows, leaving only
+// what is deterministic.
+func StripTimes(rows []Row) {
+	for i := range rows {
+		rows[i].LDFI.Wall = nil
+		if rows[i].Exhaustive != nil {
+			rows[i].Exhaustive.Wall = nil
+		}
+		if rows[i].Random != nil {
+			rows[i].Random.WallMean = nil
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/search"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func loadSmoke(t *testing.T) ([]Entry, []*dedalus.Program) {
+	t.Helper()
+	entries, err := ReadFile("testdata/smoke.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	progs := make([]*dedalus.Program, len(entries))
+	for i, e := range entries {
+		if progs[i], err = dedalus.LoadFiles(e.Files...); err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+	}
+	return entries, progs
+}
+
+// TestSmoke runs the small CI bench: every verdict must match its row's
+// expectation, every baseline must agree, and the measurements must not
+// depend on parallelism.
+func TestSmoke(t *testing.T) {
+	entries, progs := loadSmoke(t)
+	opts := Options{RandomTrials: 3, ExhaustiveLimit: 2000, Timeout: 30 * time.Second, Parallel: 2}
+	rows := Run(context.Background(), entries, progs, opts)
+	if len(rows) != len(entries) {
+		t.Fatalf("%d rows for %d entries", len(rows), len(entries))
+	}
+	exhaustiveCertified := 0
+	for _, r := range rows {
+		if !r.Match {
+			t.Errorf("%s: %v", r.Name, r.Problems)
+		}
+		if r.LDFI.Verdict != r.Expect {
+			t.Errorf("%s: LDFI verdict %s, want %s", r.Name, r.LDFI.Verdict, r.Expect)
+		}
+		if r.LDFI.Executions < 1 {
+			t.Errorf("%s: %d executions: the fault-free run always counts", r.Name, r.LDFI.Executions)
+		}
+		switch r.Expect {
+		case search.Counterexample:
+			if r.LDFI.Counterexample == "" && r.LDFI.Executions > 1 {
+				t.Errorf("%s: counterexample verdict without a schedule", r.Name)
+			}
+			if r.Random == nil || r.Random.TrialsRun != 3 || r.Random.Found == 0 {
+				t.Errorf("%s: random trials %+v, want 3 run and some found", r.Name, r.Random)
+			}
+		case search.Certified:
+			if r.Random != nil || r.RandomSkipped == "" {
+				t.Errorf("%s: random search ran on a certified row", r.Name)
+			}
+			// An exhaustive certificate runs every schedule of the model.
+			if x := r.Exhaustive; x != nil {
+				exhaustiveCertified++
+				if x.Verdict != search.Certified || strconv.Itoa(x.Executions) != r.Schedules {
+					t.Errorf("%s: exhaustive %s after %d executions, want certified after %s", r.Name, x.Verdict, x.Executions, r.Schedules)
+				}
+			}
+		}
+		if r.Exhaustive == nil && r.ExhaustiveSkipped == "" {
+			t.Errorf("%s: exhaustive search neither ran nor said why", r.Name)
+		}
+	}
+	if exhaustiveCertified == 0 {
+		t.Error("no certified row small enough for the exhaustive search: the smoke bench checks nothing against it")
+	}
+
+	// Deterministic: the same measurements sequentially, times aside.
+	opts.Parallel = 1
+	again := Run(context.Background(), entries, progs, opts)
+	StripTimes(rows)
+	StripTimes(again)
+	a, _ := (&Report{Rows: rows}).JSON()
+	b, _ := (&Report{Rows: again}).JSON()
+	if !bytes.Equal(a, b) {
+		t.Errorf("measurements differ between --parallel 2 and 1:\n%s\n----\n%s", a, b)
+	}
+}
+
+// TestMismatch: a row whose expectation is wrong is reported, with the
+// contradicting baselines.
+func TestMismatch(t *testing.T) {
+	entries, progs := loadSmoke(t)
+	i := slices.IndexFunc(entries, func(e Entry) bool { return e.Name == "simple-deliv" })
+	e := entries[i]
+	e.Expect = search.Certified
+	row := RunEntry(context.Background(), &e, progs[i], Options{RandomTrials: 2, ExhaustiveLimit: 1000}, nil)
+	if row.Match {
+		t.Fatal("a wrong expectation matched")
+	}
+	rep := &Report{Rows: []Row{row}}
+	if got := rep.Mismatches(); len(got) == 0 || got[0] != "simple-deliv: LDFI verdict counterexample, expected certified" {
+		t.Errorf("mismatches %q", got)
+	}
+	if !slices.Contains(row.Problems, "exhaustive verdict counterexample, expected certified") {
+		t.Errorf("problems %q lack the exhaustive disagreement", row.Problems)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	ro := &RandomOutcome{Executions: []int{2, 4, 4, 4, 5, 5, 7, 9}}
+	ro.summarize()
+	if ro.TrialsRun != 8 || ro.Mean != 5 || ro.Min != 2 || ro.Max != 9 {
+		t.Errorf("%+v", ro)
+	}
+	if d := ro.Stddev - 2.138089935299395; d > 1e-9 || d < -1e-9 { // sample sd: sqrt(32/7)
+		t.Errorf("stddev %v", ro.Stddev)
+	}
+	one := &RandomOutcome{Executions: []int{3}}
+	one.summarize()
+	if one.Mean != 3 || one.Stddev != 0 {
+		t.Errorf("%+v", one)
+	}
+	none := &RandomOutcome{}
+	none.summarize()
+	if none.TrialsRun != 0 || randomCell(none, "") != "— (no trial finished)" {
+		t.Errorf("%+v", none)
+	}
+}
+
+// sampleReport is a hand-made report covering every kind of cell.
+func sampleReport() *Report {
+	f := func(v float64) *float64 { return &v }
+	return &Report{
+		Date:     "2026-01-02 03:04 UTC",
+		Machine:  &Machine{OS: "linux", Arch: "amd64", CPUs: 2, CPU: "Test CPU", Go: "go1.26", Version: "devel", Revision: "abc", Parallel: 2},
+		Command:  "ldfi bench --random-trials 3",
+		Settings: Settings{Programs: "examples/bench.json", RandomTrials: 3, MaxRuns: 100, ExhaustiveLimit: 1000, Timeout: "1m0s"},
+		Rows: []Row{
+			{Name: "found", Nodes: []string{"a", "b"}, EOT: 4, EFF: 2, Crashes: 0, Expect: search.Counterexample,
+				PublishedSize: "4096", Schedules: "64",
+				LDFI:       Outcome{Verdict: search.Counterexample, Executions: 2, Counterexample: "omit(a->b@1)", Wall: f(1.25)},
+				Random:     &RandomOutcome{Trials: 3, TrialsRun: 3, Found: 3, Executions: []int{1, 4, 7}, Mean: 4, Stddev: 3, Min: 1, Max: 7, WallMean: f(0.5)},
+				Exhaustive: &Outcome{Verdict: search.Counterexample, Executions: 5, Wall: f(2)},
+				Match:      true, Problems: []string{},
+				Paper: &Paper{Figure: "12", Molly: f(2), Random: f(4.08)}},
+			{Name: "censored", Nodes: []string{"a", "b", "c"}, EOT: 6, EFF: 4, Crashes: 1, Expect: search.Counterexample,
+				PublishedSize: "18830957416919597056", Schedules: "1234567890123",
+				LDFI:              Outcome{Verdict: search.Counterexample, Executions: 40, Wall: f(1500)},
+				Random:            &RandomOutcome{Trials: 3, TrialsRun: 2, Found: 1, Executions: []int{10, 100}, Mean: 55, Stddev: 63.64, Min: 10, Max: 100, Censored: true, WallMean: f(30)},
+				ExhaustiveSkipped: "more than 1000 schedules",
+				Match:             true, Problems: []string{},
+				Paper: &Paper{Figure: "12", Molly: f(38), Random: f(1183.12)}},
+			{Name: "slow", Nodes: []string{"a"}, EOT: 22, EFF: 21, Crashes: 0, Expect: search.Certified,
+				PublishedSize: "1", Schedules: "1",
+				LDFI:          Outcome{Verdict: search.Inconclusive, Executions: 36, Reason: "the time limit was reached", Wall: f(60500)},
+				RandomSkipped: "random search cannot certify", ExhaustiveSkipped: "more than 1000 schedules",
+				Match: false, Problems: []string{"LDFI verdict inconclusive, expected certified (the time limit was reached)"},
+				Paper: &Paper{Figure: "13", Molly: f(187)}},
+			{Name: "extra", Nodes: []string{"a", "b"}, EOT: 3, EFF: 2, Crashes: 0, Expect: search.Certified,
+				PublishedSize: "16", Schedules: "4",
+				LDFI:          Outcome{Verdict: search.Certified, Executions: 1, Wall: f(0.3)},
+				RandomSkipped: "random search cannot certify",
+				Exhaustive:    &Outcome{Verdict: search.Certified, Executions: 4, Wall: f(0.9)},
+				Match:         true, Problems: []string{}},
+		},
+		Notes: "Kept notes.",
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update and read the diff):\n%s", path, got)
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := sampleReport().Markdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.md", buf.Bytes())
+	if got := ExtractNotes(buf.Bytes()); got != "Kept notes." {
+		t.Errorf("notes round trip: %q", got)
+	}
+
+	// Without times: no date, machine or wall-time column.
+	rep := sampleReport()
+	rep.Date, rep.Machine = "", nil
+	StripTimes(rep.Rows)
+	buf.Reset()
+	if err := rep.Markdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report-notimes.md", buf.Bytes())
+	for _, s := range []string{"wall", "2026", "Test CPU"} {
+		if bytes.Contains(buf.Bytes(), []byte(s)) {
+			t.Errorf("--no-times output mentions %q", s)
+		}
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	data, err := sampleReport().JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.json", data)
+}
+
+func TestExtractNotes(t *testing.T) {
+	for _, tt := range []struct{ doc, want string }{
+		{"", ""},
+		{"# x\n" + NotesBegin + "\n" + NotesEnd + "\n", ""},
+		{"# x\n" + NotesBegin + "\nline 1\n\nline 2\n" + NotesEnd + "\n", "line 1\n\nline 2"},
+		{"# x\n" + NotesBegin + "\nunterminated\n", ""},
+	} {
+		if got := ExtractNotes([]byte(tt.doc)); got != tt.want {
+			t.Errorf("ExtractNotes(%q) = %q, want %q", tt.doc, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,21 @@
+// Package bench measures ldfi against its baselines on a corpus of
+// protocols, the way `ldfi bench` does.
+//
+// A bench file (examples/bench.json) is a JSON array of entries: a
+// program's files, the bounds (EOT, EFF, crash budget, nodes), the
+// verdict expected, and the figures the LDFI paper published for it:
+//
+//	entries, err := bench.ReadFile("examples/bench.json") // positioned errors
+//	progs := ... // dedalus.LoadFiles(e.Files...) for each entry
+//	rows := bench.Run(ctx, entries, progs, bench.Options{RandomTrials: 25, ExhaustiveLimit: 20000, Timeout: time.Minute})
+//	rep := &bench.Report{Command: "...", Settings: ..., Rows: rows}
+//	rep.Markdown(os.Stdout) // or rep.JSON()
+//
+// For every entry, in this one process and on the same evaluator, Run
+// measures the LDFI strategy, the random strategy over seeds 1..N (each
+// trial stopping at its first counterexample; rows that expect a
+// certificate are skipped, as random search cannot certify), and the
+// exhaustive strategy when the exact schedule count is small enough.
+// Executions are deterministic; wall times are not, and StripTimes (or a
+// Report without Machine) leaves them out.
+package bench

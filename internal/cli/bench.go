@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ldfi/ldfi/bench"
+	"github.com/ldfi/ldfi/dedalus"
+)
+
+const benchExamples = `
+Examples:
+  # Measure the whole corpus and regenerate the results document:
+  ldfi bench --random-trials 25 --out docs/results.md
+
+  # Two rows, as JSON, without wall times (byte-for-byte reproducible):
+  ldfi bench --only simple-deliv,2pc --format json --no-times
+
+  # A quick look with fewer random trials and a tighter time limit:
+  ldfi bench --random-trials 5 --timeout-per-row 10s`
+
+func init() { register(60, newBenchCmd) }
+
+func newBenchCmd() *cobra.Command {
+	var (
+		programs        string
+		trials          int
+		out             string
+		format          string
+		only            string
+		timeout         time.Duration
+		maxRuns         int
+		exhaustiveLimit int64
+		parallel        int
+		noTimes         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "bench [flags]",
+		Short: "Measure LDFI against random and exhaustive search on a corpus of protocols",
+		Long: `bench runs every entry of a bench file (a JSON array: name, files, eot, eff,
+crashes, nodes, expect, paper) with three strategies, in this one process and
+on the same evaluator: the LDFI search; the random search over --random-trials
+seeds (1..N), each trial stopping at its first counterexample (on rows that
+expect a counterexample only: random search cannot certify); and the
+exhaustive search when the row's exact schedule count is at most
+--exhaustive-limit. It prints a table of executions and wall times per
+strategy, the fault-space sizes, the verdicts, and the paper's figures next to
+ours, as Markdown or JSON, to stdout or to --out (an existing Markdown file's
+notes section is kept).
+
+Every strategy on a row gets at most --timeout-per-row of wall time (the
+random trials together); a search that ignores its limit is abandoned. A
+progress line goes to stderr when it is a terminal.
+
+Exit status: 0 when every verdict matches its row's expect, 1 when some row
+disagrees (each is listed on stderr), 2 on bad input (unreadable or malformed
+bench file, program errors, unknown --only name).` + benchExamples,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "markdown" && format != "json" {
+				return usageError("--format must be markdown or json, got %q", format)
+			}
+			if trials < 0 {
+				return usageError("--random-trials must not be negative, got %d", trials)
+			}
+			if maxRuns < 1 {
+				return usageError("--max-runs must be at least 1, got %d", maxRuns)
+			}
+			if parallel < 1 {
+				return usageError("--parallel must be at least 1, got %d", parallel)
+			}
+			if timeout < 0 || exhaustiveLimit < 0 {
+				return usageError("--timeout-per-row and --exhaustive-limit must not be negative")
+			}
+			entries, err := bench.ReadFile(programs)
+			if err != nil {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					return usageError("reading the bench file: %v", err)
+				}
+				return usageError("%v", err)
+			}
+			if only != "" {
+				entries, err = selectEntries(entries, only, programs)
+				if err != nil {
+					return err
+				}
+			}
+			progs := make([]*dedalus.Program, len(entries))
+			for i, e := range entries {
+				p, err := dedalus.LoadFiles(e.Files...)
+				if err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s: entry %q:\n", e.Pos, e.Name)
+					return checkLoadError(cmd, err)
+				}
+				if p.Pre == dedalus.NoRel || p.Post == dedalus.NoRel {
+					return usageError("%s: entry %q: the program has no pre/post invariant to check", e.Pos, e.Name)
+				}
+				progs[i] = p
+			}
+
+			stderr := cmd.ErrOrStderr()
+			opts := bench.Options{
+				RandomTrials:    trials,
+				MaxRuns:         maxRuns,
+				ExhaustiveLimit: exhaustiveLimit,
+				Timeout:         timeout,
+				Parallel:        parallel,
+			}
+			tty := isTerminal(stderr)
+			if tty {
+				opts.Progress = func(i, n int, name, what string) {
+					fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s: %s", i, n, name, what)
+				}
+			}
+			rows := bench.Run(context.Background(), entries, progs, opts)
+			if tty {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+			rep := &bench.Report{
+				Command: benchCommand(cmd),
+				Settings: bench.Settings{
+					Programs:        programs,
+					RandomTrials:    trials,
+					MaxRuns:         maxRuns,
+					ExhaustiveLimit: exhaustiveLimit,
+					Timeout:         timeoutText(timeout),
+				},
+				Rows: rows,
+			}
+			if noTimes {
+				bench.StripTimes(rep.Rows)
+			} else {
+				rep.Date = bench.Today()
+				rep.Machine = bench.ThisMachine(version(), parallel)
+			}
+			var data []byte
+			if format == "json" {
+				data, err = rep.JSON()
+				if err != nil {
+					return err
+				}
+			} else {
+				if out != "" {
+					if old, err := os.ReadFile(out); err == nil {
+						rep.Notes = bench.ExtractNotes(old)
+					}
+				}
+				var sb strings.Builder
+				if err := rep.Markdown(&sb); err != nil {
+					return err
+				}
+				data = []byte(sb.String())
+			}
+			if out != "" {
+				if err := writeFileAtomic(out, data); err != nil {
+					return &exitError{code: ExitBadInput, err: fmt.Errorf("writing %s: %w", out, err)}
+				}
+			} else if _, err := cmd.OutOrStdout().Write(data); err != nil {
+				return err
+			}
+			if bad := rep.Mismatches(); len(bad) > 0 {
+				for _, m := range bad {
+					fmt.Fprintln(stderr, "ldfi bench: "+m)
+				}
+				fmt.Fprintf(stderr, "ldfi bench: %d of %d rows disagree with their expected verdict\n", countRows(rep), len(rep.Rows))
+				return exitCode(ExitViolation)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&programs, "programs", "examples/bench.json", "the bench file (JSON array of entries)")
+	f.IntVar(&trials, "random-trials", 25, "random search trials per counterexample row (seeds 1..N)")
+	f.StringVar(&out, "out", "", "write the report to this file instead of stdout")
+	f.StringVar(&format, "format", "markdown", "output format: markdown or json")
+	f.StringVar(&only, "only", "", "comma-separated entry names to run (default: all)")
+	f.DurationVar(&timeout, "timeout-per-row", time.Minute, "wall-time limit of each strategy on a row (0: none)")
+	f.IntVar(&maxRuns, "max-runs", 10000, "executions limit of each search")
+	f.Int64Var(&exhaustiveLimit, "exhaustive-limit", 60000, "run the exhaustive search on rows with at most this many schedules (0: never)")
+	f.IntVar(&parallel, "parallel", runtime.NumCPU(), "executions run at once in each search (changes wall times only)")
+	f.BoolVar(&noTimes, "no-times", false, "omit wall times, date and machine: deterministic output")
+	return cmd
+}
+
+func selectEntries(entries []bench.Entry, only, programs string) ([]bench.Entry, error) {
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !slices.ContainsFunc(entries, func(e bench.Entry) bool { return e.Name == n }) {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name)
+			}
+			return nil, usageError("--only: no entry %q in %s (entries: %s)", n, programs, strings.Join(names, ", "))
+		}
+		want[n] = true
+	}
+	if len(want) == 0 {
+		return nil, usageError("--only: no entry names given")
+	}
+	var out []bench.Entry
+	for _, e := range entries {
+		if want[e.Name] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// benchCommand reconstructs the command line from the flags that were set,
+// in a fixed order, so the report names exactly what produced it.
+func benchCommand(cmd *cobra.Command) string {
+	parts := []string{"ldfi bench"}
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Changed {
+			return
+		}
+		if f.Value.Type() == "bool" {
+			parts = append(parts, "--"+f.Name)
+			return
+		}
+		parts = append(parts, "--"+f.Name+" "+f.Value.String())
+	})
+	return strings.Join(parts, " ")
+}
+
+func timeoutText(d time.Duration) string {
+	if d <= 0 {
+		return "none"
+	}
+	return d.String()
+}
+
+func countRows(rep *bench.Report) int {
+	n := 0
+	for _, r := range rep.Rows {
+		if !r.Match {
+			n++
+		}
+	}
+	return n
+}
