@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crillab/gophersat/solver"
@@ -63,10 +62,6 @@ type Stats struct {
 	Build       time.Duration // encoding the support and building solvers
 	Solve       time.Duration // inside the SAT solver
 }
-
-// The solver package shares a scratch buffer between all its solvers, so
-// solving is serialised across goroutines.
-var solverMu sync.Mutex
 
 // Minimal returns the hypotheses for support s within the bounds p: the
 // minimal fault schedules (extending o.Base) that cut at least one of the
@@ -195,10 +190,10 @@ func (r *run) level(k int, bounded bool, accept func(levelEntry) bool, need int)
 	accepted := 0
 	for {
 		t1 := time.Now()
-		status := sv.Solve()
+		sat := sv.Solve()
 		r.st.Solve += time.Since(t1)
 		r.st.SolverCalls++
-		if status != solver.Sat {
+		if !sat {
 			return out, nil
 		}
 		xs := r.e.decode(sv.Model())
@@ -215,11 +210,7 @@ func (r *run) level(k int, bounded bool, accept func(levelEntry) bool, need int)
 		block := r.e.block(xs)
 		r.blocks = append(r.blocks, block)
 		r.st.Blocked++
-		lits := make([]solver.Lit, len(block.Lits))
-		for i, l := range block.Lits {
-			lits[i] = solver.IntToLit(int32(l))
-		}
-		sv.AppendClause(solver.NewClause(lits))
+		sv.Add(block)
 		if need > 0 && accepted == need {
 			return out, nil
 		}
@@ -240,10 +231,10 @@ func (r *run) next(lo, hi int) (int, error) {
 	best := 0
 	for {
 		t0 := time.Now()
-		status := sv.Solve()
+		sat := sv.Solve()
 		r.st.Solve += time.Since(t0)
 		r.st.SolverCalls++
-		if status != solver.Sat {
+		if !sat {
 			return best, nil
 		}
 		xs := r.shrink(r.e.decode(sv.Model()))
@@ -254,12 +245,7 @@ func (r *run) next(lo, hi int) (int, error) {
 		if best == lo {
 			return best, nil
 		}
-		c := atMost(r.e.sizeLits(), best-1)
-		lits := make([]solver.Lit, len(c.Lits))
-		for i, l := range c.Lits {
-			lits[i] = solver.IntToLit(int32(l))
-		}
-		sv.AppendClause(solver.NewCardClause(lits, c.AtLeast))
+		sv.Add(atMost(r.e.sizeLits(), best-1))
 	}
 }
 
@@ -278,10 +264,9 @@ func (r *run) shrink(xs []faultVar) []faultVar {
 
 // newSolver builds a solver for the base constraints and the given extra
 // ones (the caller includes the blocking clauses).
-func (r *run) newSolver(extra []solver.CardConstr) *solver.Solver {
+func (r *run) newSolver(extra []solver.CardConstr) satSolver {
 	t0 := time.Now()
-	cs := slices.Concat(r.base, normalize(extra, r.e.nvars+1))
-	sv := solver.New(solver.ParseCardConstrs(cs))
+	sv := newGophersat(r.base, extra, r.e.nvars)
 	r.st.Build += time.Since(t0)
 	return sv
 }
@@ -301,35 +286,6 @@ func (r *run) check(xs []faultVar, k int, sched fault.Schedule) error {
 		}
 	}
 	return nil
-}
-
-// normalize prepares constraints for gophersat, which does not simplify
-// cardinality constraints by the unit clauses of the problem it is given:
-// units never reach it as such. A unit l is given as the two clauses l ∨ d
-// and l ∨ ¬d over the spare variable d, and the solver derives l by
-// propagation. Duplicate literals are removed.
-func normalize(cs []solver.CardConstr, d int) []solver.CardConstr {
-	out := make([]solver.CardConstr, 0, len(cs))
-	for _, c := range cs {
-		lits := slices.Clone(c.Lits)
-		slices.Sort(lits)
-		lits = slices.Compact(lits)
-		switch {
-		case c.AtLeast <= 0:
-			continue
-		case c.AtLeast > len(lits):
-			// Unsatisfiable: d and ¬d.
-			out = append(out, solver.AtLeast1(d, d+1), solver.AtLeast1(d, -(d+1)),
-				solver.AtLeast1(-d, d+1), solver.AtLeast1(-d, -(d+1)))
-		case c.AtLeast == len(lits):
-			for _, l := range lits {
-				out = append(out, solver.AtLeast1(l, d), solver.AtLeast1(l, -d))
-			}
-		default:
-			out = append(out, solver.CardConstr{Lits: lits, AtLeast: c.AtLeast})
-		}
-	}
-	return out
 }
 
 // containsAny reports whether canonical schedule s contains one of xs.
