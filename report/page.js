@@ -140,10 +140,26 @@
     scroll.className = "graph-scroll";
     scroll.appendChild(svg);
     box.appendChild(scroll);
+    fitLabels(svg);
     if (o.truncated) {
       var tn = document.createElement("p"); tn.className = "note";
       tn.textContent = "Graph truncated: dashed tuples are not expanded."; box.appendChild(tn);
     }
+  }
+
+  // Graphviz sized the shapes for its own font metrics; where the
+  // browser's font is wider, squeeze the label into its shape.
+  function fitLabels(svg) {
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
+      var shape = g.querySelector("polygon, ellipse, path");
+      var text = g.querySelector("text");
+      if (!shape || !text || !text.getComputedTextLength) return;
+      var room = shape.getBBox().width - (shape.nodeName === "ellipse" ? 14 : 8);
+      if (room > 0 && text.getComputedTextLength() > room) {
+        text.setAttribute("textLength", String(room));
+        text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
   }
 
   var current = null;

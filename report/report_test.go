@@ -196,3 +196,101 @@ func TestStaleDOTRemoved(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// hostileProgram is a program whose strings, node names and file name are
+// HTML and script; writeHostile builds its report and returns the dir.
+const hostileProgram = `// hostile strings everywhere
+node("a", "<svg onload=window.__pwned=4>")@1;
+node("<svg onload=window.__pwned=4>", "a")@1;
+bcast("a", "<script>window.__pwned=1</script>\N\l&amp;")@1;
+bcast("a", "<img src=y onerror=window.__pwned=2>")@1;
+node(N, M)@next :- node(N, M);
+log(N, P)@next :- log(N, P);
+log(N, P) :- bcast(N, P);
+log(M, P)@async :- bcast(N, P), node(N, M);
+pre(X, P) :- node(X, _), log(Y, P), notin crash(_, X, _), notin crash(_, Y, _);
+post(X, P) :- log(X, P);
+`
+
+var hostileNode = "<svg onload=window.__pwned=4>"
+
+func writeHostile(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "evil<img src=x onerror=window.__pwned=3>.ded")
+	if err := os.WriteFile(src, []byte(hostileProgram), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := reportCase{name: "hostile", files: []string{src}, p: fault.Params{Nodes: []string{"a", hostileNode}, EOT: 3, EFF: 2}}
+	dir := t.TempDir()
+	writeCase(t, c, dir, 1)
+	return dir
+}
+
+// TestHostileEscaped: no user text reaches the page unescaped, the lineage
+// graphs survive the SVG check, and the DOT files stay valid.
+func TestHostileEscaped(t *testing.T) {
+	dir := writeHostile(t)
+	files := readDir(t, dir)
+	page := string(files["index.html"])
+	for _, bad := range []string{"<script>window", "<img src", "<svg onload", "</script>\\N"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("index.html contains %q unescaped", bad)
+		}
+	}
+	if n := strings.Count(page, "<script"); n != 2 {
+		t.Errorf("%d <script elements, want 2 (data and code)", n)
+	}
+	if strings.Contains(page, "layout failed") || strings.Count(page, `"svg":"\u003csvg`) != 2 {
+		t.Errorf("the lineage graphs were not laid out (or were rejected by the SVG check)")
+	}
+	for _, net := range []string{"http://", "https://", "//cdn", "@import", "src=\"http"} {
+		if strings.Contains(strings.ReplaceAll(page, "http://www.w3.org/", ""), net) {
+			t.Errorf("index.html references the network (%q)", net)
+		}
+	}
+	ctx := context.Background()
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gv.Close()
+	for name, data := range files {
+		if !strings.HasSuffix(name, ".dot") {
+			continue
+		}
+		g, err := graphviz.ParseBytes(data)
+		if err != nil {
+			t.Errorf("%s: %v\n%s", name, err, data)
+			continue
+		}
+		var buf bytes.Buffer
+		if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		svg := buf.String()
+		for _, bad := range []string{"<script", "<img", "<svg onload"} {
+			if strings.Contains(svg, bad) {
+				t.Errorf("%s: Graphviz's SVG contains %q unescaped", name, bad)
+			}
+		}
+		g.Close()
+	}
+}
+
+// TestCheckSVGRejects: the SVG whitelist refuses scripts, handlers and links.
+func TestCheckSVGRejects(t *testing.T) {
+	for _, s := range []string{
+		`<svg><script>alert(1)</script></svg>`,
+		`<svg><g onload="alert(1)"></g></svg>`,
+		`<svg><a href="javascript:alert(1)"><text>x</text></a></svg>`,
+		`<svg><foreignObject><div>x</div></foreignObject></svg>`,
+		`<svg><text>unclosed</svg>`,
+	} {
+		if err := checkSVG(s); err == nil {
+			t.Errorf("checkSVG accepted %s", s)
+		}
+	}
+	if err := checkSVG(`<svg width="1" viewBox="0 0 1 1"><g class="node t0"><title>t0</title><text x="0">&lt;b&gt;</text></g></svg>`); err != nil {
+		t.Errorf("checkSVG refused a plain drawing: %v", err)
+	}
+}

@@ -1,0 +1,271 @@
+package report
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/fault"
+)
+
+var shots = flag.String("shots", "", "save the browser screenshots in this directory (default: the test's temp dir)")
+
+// findBrowser returns a Chromium/Chrome binary, or "" when there is none.
+func findBrowser() string {
+	if p := os.Getenv("LDFI_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile and returns a tab
+// context. It skips the test only when no browser binary exists at all.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := findBrowser()
+	if bin == "" {
+		t.Skip("no chromium binary on PATH (CI installs Debian's chromium with apt-get; set LDFI_CHROMIUM to use another): skipping the real-browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { tcancel(); cancel(); acancel() })
+	return ctx
+}
+
+// console collects the page's console messages and exceptions.
+type console struct {
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+func listen(ctx context.Context) *console {
+	c := &console{}
+	it := chromedp.Console(ctx)
+	go func() {
+		for m, err := range it {
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.msgs = append(c.msgs, m)
+			c.mu.Unlock()
+		}
+	}()
+	return c
+}
+
+func (c *console) errors() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, m := range c.msgs {
+		if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
+			out = append(out, m.String())
+		}
+	}
+	return out
+}
+
+func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := *shots
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}
+
+// expectArrows counts, independently of the report code, the arrows the
+// spacetime diagram of a run must have: one per channel and send time with
+// at least one inter-node message; and the lost ones.
+func expectArrows(t *testing.T, c reportCase, s fault.Schedule) (arrows, lost int) {
+	t.Helper()
+	prog, err := dedalus.LoadFiles(c.files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := eval.New(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Run(c.p, s, eval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range res.Messages() {
+		k := fmt.Sprintf("%s|%s|%d", m.From, m.To, m.SendTime)
+		if m.From == m.To || seen[k] {
+			continue
+		}
+		seen[k] = true
+		arrows++
+		if m.Lost() {
+			lost++
+		}
+	}
+	return arrows, lost
+}
+
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	con := listen(ctx)
+
+	// retry-deliv: the counterexample loses a->b at 1 and crashes a at 2.
+	c := cases[1]
+	dir := t.TempDir()
+	writeCase(t, c, dir, 1)
+	url := "file://" + filepath.ToSlash(filepath.Join(dir, "index.html"))
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#spacetime"))); err != nil {
+		t.Fatal(err)
+	}
+	if v := evalJS[string](t, ctx, `document.getElementById("verdict").textContent`); v != "counterexample" {
+		t.Errorf("verdict %q", v)
+	}
+	sel := evalJS[int](t, ctx, `Number(document.querySelector("#runs tr.selected").dataset.index)`)
+	cex := evalJS[string](t, ctx, `document.getElementById("run-faults").textContent`)
+	if !strings.Contains(cex, "crash(a@2)") || !strings.Contains(cex, "omit(a->b@1)") {
+		t.Errorf("selected run %d has faults %q, want the counterexample", sel, cex)
+	}
+	sched := fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}, Crashes: []fault.Crash{{Node: "a", Time: 2}}}
+	wantArrows, wantLost := expectArrows(t, c, sched)
+	if wantLost == 0 {
+		t.Fatal("the counterexample loses no message?")
+	}
+	check := func(what string, js string, want int) {
+		t.Helper()
+		if got := evalJS[int](t, ctx, js); got != want {
+			t.Errorf("%s: %d, want %d", what, got, want)
+		}
+	}
+	check("lanes", `document.querySelectorAll("#spacetime g.lane").length`, len(c.p.Nodes))
+	check("arrows", `document.querySelectorAll("#spacetime g.arrow").length`, wantArrows)
+	check("lost arrows", `document.querySelectorAll("#spacetime g.arrow.lost").length`, wantLost)
+	check("crossed lost arrows", `document.querySelectorAll("#spacetime g.arrow.lost path.cross").length`, wantLost)
+	check("crossed delivered arrows", `document.querySelectorAll("#spacetime g.arrow.delivered path.cross").length`, 0)
+	check("crash marks", `document.querySelectorAll("#spacetime g.crash").length`, 1)
+	check("omission arrows", `document.querySelectorAll("#spacetime g.arrow.lost-omission").length`, 1)
+	if tip := evalJS[string](t, ctx, `document.querySelector("#spacetime g.arrow.lost-omission > title").textContent`); !strings.Contains(tip, "a→b sent at 1, LOST (omission)") || !strings.Contains(tip, `log("b","hello")`) {
+		t.Errorf("lost arrow's hover text %q", tip)
+	}
+	// Lineage: the fault-free graph and the failing run's, with the cut
+	// message highlighted.
+	check("lineage graphs", `document.querySelectorAll("#lineage-free svg.lineage, #lineage-run svg.lineage").length`, 2)
+	check("cuts in the fault-free graph", `document.querySelectorAll("#lineage-free g.node.cut").length`, 0)
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#lineage-run g.node.cut-send").length`); n < 1 {
+		t.Errorf("%d cut message firings in the failing run's lineage, want at least 1", n)
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#lineage-run g.node.missing.outcome").length`); n != 1 {
+		t.Errorf("the missing outcome is not marked missing (%d)", n)
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#program span.inv").length`); n < 2 {
+		t.Errorf("%d highlighted invariant lines, want pre and post", n)
+	}
+	screenshot(t, ctx, "report-retry-deliv.png")
+
+	// Clicking the fault-free run redraws: no lost arrow, no crash, no cut.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#runs tr[data-index="1"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if title := evalJS[string](t, ctx, `document.getElementById("run-title").textContent`); title != "Run 1 — ok" {
+		t.Errorf("after the click the title is %q", title)
+	}
+	freeArrows, _ := expectArrows(t, c, fault.Schedule{})
+	check("arrows of run 1", `document.querySelectorAll("#spacetime g.arrow").length`, freeArrows)
+	check("lost arrows of run 1", `document.querySelectorAll("#spacetime g.arrow.lost").length`, 0)
+	check("crashes of run 1", `document.querySelectorAll("#spacetime g.crash").length`, 0)
+	check("cuts of run 1", `document.querySelectorAll("#lineage-run g.node.cut").length`, 0)
+	check("selected rows", `document.querySelectorAll("#runs tr.selected").length`, 1)
+
+	// The filter hides the ok runs.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(function(){var s=document.getElementById("filter"); s.value="violation"; s.dispatchEvent(new Event("change"));})()`)); err != nil {
+		t.Fatal(err)
+	}
+	check("visible ok rows", `Array.from(document.querySelectorAll("#runs tbody tr")).filter(function(r){return !r.hidden && r.dataset.verdict==="ok"}).length`, 0)
+	check("visible violation rows", `Array.from(document.querySelectorAll("#runs tbody tr")).filter(function(r){return !r.hidden}).length`,
+		evalJS[int](t, ctx, `document.querySelectorAll("#runs tbody tr[data-verdict=violation]").length`))
+
+	time.Sleep(100 * time.Millisecond) // let late console events arrive
+	if errs := con.errors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserHostile: a program full of HTML and script shows its text
+// literally and runs none of it.
+func TestBrowserHostile(t *testing.T) {
+	dir := writeHostile(t)
+	ctx := browser(t)
+	con := listen(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.ToSlash(filepath.Join(dir, "index.html")))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#lineage-run svg.lineage"))); err != nil {
+		t.Fatal(err)
+	}
+	if p := evalJS[string](t, ctx, `String(window.__pwned)`); p != "undefined" {
+		t.Errorf("injected code ran: window.__pwned = %s", p)
+	}
+	body := evalJS[string](t, ctx, `document.body.innerText`)
+	for _, lit := range []string{"<script>window.__pwned=1</script>", "evil<img src=x onerror=window.__pwned=3>.ded", hostileNode} {
+		if !strings.Contains(body, lit) {
+			t.Errorf("page text lacks the literal %q", lit)
+		}
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("img, foreignObject, iframe, [onload], [onerror], svg svg, #spacetime script, .lineage script").length`); n != 0 {
+		t.Errorf("%d injected elements in the page", n)
+	}
+	if lane := evalJS[string](t, ctx, `document.querySelectorAll("#spacetime g.lane")[1].getAttribute("data-node")`); lane != hostileNode {
+		t.Errorf("second lane is %q", lane)
+	}
+	if errs := con.errors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
