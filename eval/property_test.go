@@ -21,7 +21,7 @@ var propPrograms = func() uint64 {
 	if n, err := strconv.Atoi(os.Getenv("LDFI_PROP_N")); err == nil && n > 0 {
 		return uint64(n)
 	}
-	return 300
+	return 200
 }()
 
 func genParams(rng *rand.Rand, eot int) fault.Params {
