@@ -14,6 +14,7 @@ import (
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/report"
 )
 
 const runExamples = `
@@ -39,6 +40,7 @@ func newRunCmd() *cobra.Command {
 		crashes []string
 		format  string
 		why     string
+		outDir  string // --out (report)
 		limit   int
 	)
 	cmd := &cobra.Command{
@@ -117,6 +119,12 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			if err != nil {
 				return usageError("%v", err)
 			}
+			// --out: the report of this run (runs.json, index.html, *.dot).
+			if outDir != "" {
+				if err := report.WriteRun(outDir, prog, params, sched, version()); err != nil {
+					return &exitError{code: ExitBadInput, err: fmt.Errorf("writing the report: %w", err)}
+				}
+			}
 			out := cmd.OutOrStdout()
 			switch {
 			case target != nil:
@@ -141,6 +149,7 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 	f.StringVar(&format, "format", "text", "output format: text or json")
 	f.IntVar(&limit, "max-tuples", eval.DefaultMaxTuples, "stop with exit 3 when the run derives more tuples and messages than this")
 	f.StringVar(&why, "why", "", `print the derivation tree of one tuple, e.g. 'log(b,"x")@4'`)
+	f.StringVar(&outDir, "out", "", "also write the report of this run (runs.json, index.html, *.dot) to this directory")
 	return cmd
 }
 
