@@ -122,7 +122,7 @@ func (v *stView) dot(title string) string {
 		for t := 1; t <= last; t++ {
 			attrs := fmt.Sprintf("pos=\"%d,%d!\"", l*100, -t*60)
 			if t == crash {
-				attrs += fmt.Sprintf(", shape=X, color=red, width=0.2, height=0.2, xlabel=\"crash\", tooltip=%s", dotQuote(fmt.Sprintf("%s crashed at %d: sends nothing from now on", name, t)))
+				attrs += fmt.Sprintf(", shape=circle, fixedsize=true, label=\"X\", fontcolor=red, color=red, penwidth=2, width=0.25, xlabel=\"crash\", tooltip=%s", dotQuote(fmt.Sprintf("%s crashed at %d: sends nothing from now on", name, t)))
 			}
 			fmt.Fprintf(&b, "  %s [%s];\n", pt(l, t), attrs)
 		}
