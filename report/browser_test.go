@@ -1,9 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +23,10 @@ import (
 	"github.com/ldfi/ldfi/fault"
 )
 
-var shots = flag.String("shots", "", "save the browser screenshots in this directory (default: the test's temp dir)")
+var (
+	shots   = flag.String("shots", "", "save the browser screenshots in this directory (default: the test's temp dir)")
+	docShot = flag.String("docshot", "", "also save the top of the counterexample report's screenshot to this PNG file (docs/screenshot-report.png)")
+)
 
 // findBrowser returns a Chromium/Chrome binary, or "" when there is none.
 func findBrowser() string {
@@ -102,12 +109,13 @@ func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-func screenshot(t *testing.T, ctx context.Context, name string) {
+func screenshot(t *testing.T, ctx context.Context, name string) []byte {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
+	defer t.Logf("screenshot: %s (%d bytes)", name, len(png))
 	dir := *shots
 	if dir == "" {
 		dir = t.TempDir()
@@ -116,7 +124,30 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+	return png
+}
+
+// saveTop writes the top height pixels of a PNG screenshot to path, with
+// the best compression (for the docs).
+func saveTop(t *testing.T, data []byte, height int, path string) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	b.Max.Y = min(b.Max.Y, b.Min.Y+height)
+	top := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(top, top.Bounds(), img, b.Min, draw.Src)
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, top); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("docs screenshot: %s (%d bytes)", path, buf.Len())
 }
 
 // expectArrows counts, independently of the report code, the arrows the
@@ -208,7 +239,10 @@ func TestBrowser(t *testing.T) {
 	if n := evalJS[int](t, ctx, `document.querySelectorAll("#program span.inv").length`); n < 2 {
 		t.Errorf("%d highlighted invariant lines, want pre and post", n)
 	}
-	screenshot(t, ctx, "report-retry-deliv.png")
+	shot := screenshot(t, ctx, "report-retry-deliv.png")
+	if *docShot != "" {
+		saveTop(t, shot, 1180, *docShot)
+	}
 
 	// Clicking the fault-free run redraws: no lost arrow, no crash, no cut.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#runs tr[data-index="1"]`))); err != nil {

@@ -61,7 +61,7 @@
       var g = el("g", { "class": "crash", transform: "translate(" + x(c.lane) + "," + y(c.t) + ")" }, svg);
       el("circle", { r: 11, "class": "crash-ring" }, g);
       el("path", { d: "M-7,-7 L7,7 M7,-7 L-7,7", "class": "crash-x" }, g);
-      el("text", { x: 14, y: 4, "class": "crash-label" }, g).textContent = "crash";
+      el("text", { x: 14, y: -10, "class": "crash-label" }, g).textContent = "crash";
       title(g, st.lanes[c.lane] + " crashed at " + c.t + ": sends nothing from now on");
     });
     st.arrows.forEach(function (a) {
