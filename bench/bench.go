@@ -25,8 +25,14 @@ type Options struct {
 	// Timeout bounds the wall time of each strategy on a row: the LDFI
 	// search, all random trials together, the exhaustive search (0: none).
 	Timeout time.Duration
+	// Grace is how long past Timeout a search may take to stop before the
+	// bench abandons it (0: half the timeout, at least 5 s).
+	Grace time.Duration
 	// Parallel is the executions run at once in every search.
 	Parallel int
+	// worker is set in a row worker, whose parent kills it instead of
+	// abandoning searches in it.
+	worker bool
 	// Progress, when set, is told what is being measured.
 	Progress func(row, rows int, name, what string)
 }
@@ -107,7 +113,29 @@ type RandomOutcome struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Run measures every entry; progs[i] is entries[i]'s program.
+// Stage is one strategy's part of a row's measurement.
+type Stage string
+
+// The stages of a row, in the order they run.
+const (
+	StageLDFI       Stage = "ldfi"
+	StageRandom     Stage = "random"
+	StageExhaustive Stage = "exhaustive"
+)
+
+// Stages lists every stage in order.
+var Stages = []Stage{StageLDFI, StageRandom, StageExhaustive}
+
+// StageResult is what one stage measured (or why it did not run).
+type StageResult struct {
+	Stage   Stage          `json:"stage"`
+	Outcome *Outcome       `json:"outcome,omitempty"` // LDFI and exhaustive
+	Random  *RandomOutcome `json:"random,omitempty"`
+	Skipped string         `json:"skipped,omitempty"`
+}
+
+// Run measures every entry in this process; progs[i] is entries[i]'s
+// program.
 func Run(ctx context.Context, entries []Entry, progs []*dedalus.Program, opts Options) []Row {
 	rows := make([]Row, len(entries))
 	for i := range entries {
@@ -120,59 +148,114 @@ func Run(ctx context.Context, entries []Entry, progs []*dedalus.Program, opts Op
 	return rows
 }
 
-// RunEntry measures one entry: LDFI, then the random trials (on rows that
-// expect a counterexample: random search cannot certify), then the
-// exhaustive search when the space is small enough.
+// RunEntry measures one entry in this process: LDFI, then the random
+// trials (on rows that expect a counterexample: random search cannot
+// certify), then the exhaustive search when the space is small enough.
 func RunEntry(ctx context.Context, e *Entry, prog *dedalus.Program, opts Options, progress func(string)) Row {
-	if progress == nil {
-		progress = func(string) {}
-	}
-	p := e.Params()
-	count := fault.Count(p)
-	row := Row{
-		Name: e.Name, Files: e.Files, Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, Crashes: e.Crashes,
-		Expect:        e.Expect,
-		PublishedSize: fault.PublishedSize(p).String(),
-		Schedules:     count.String(),
-		Paper:         e.Paper,
-		Problems:      []string{},
-	}
-	base := search.Config{Params: p, MaxRuns: opts.maxRuns(), Parallel: opts.Parallel}
-
-	progress("ldfi")
-	cfg := base
-	cfg.Strategy = search.LDFI
-	cfg.NegativeSupport = true
-	cfg.Symmetry = true
-	row.LDFI = runOne(ctx, prog, cfg, opts.Timeout)
-
-	switch {
-	case opts.RandomTrials <= 0:
-		row.RandomSkipped = "no trials asked for"
-	case e.Expect != search.Counterexample:
-		row.RandomSkipped = "random search cannot certify"
-	default:
-		row.Random = runRandom(ctx, prog, base, opts, progress)
-	}
-
-	switch {
-	case opts.ExhaustiveLimit <= 0:
-		row.ExhaustiveSkipped = "off"
-	case count.Cmp(big.NewInt(opts.ExhaustiveLimit)) > 0:
-		row.ExhaustiveSkipped = fmt.Sprintf("more than %d schedules", opts.ExhaustiveLimit)
-	default:
-		progress("exhaustive")
-		cfg := base
-		cfg.Strategy = search.Exhaustive
-		cfg.MaxRuns = int(count.Int64()) + 1
-		o := runOne(ctx, prog, cfg, opts.Timeout)
-		row.Exhaustive = &o
-	}
-	row.judge()
+	row := NewRow(e)
+	RunStages(ctx, e, prog, opts, Stages, Hooks{Progress: progress, Result: row.Apply})
+	row.Judge()
 	return row
 }
 
-func (r *Row) judge() {
+// NewRow returns the row of e with its sizes and nothing measured yet.
+func NewRow(e *Entry) Row {
+	p := e.Params()
+	return Row{
+		Name: e.Name, Files: e.Files, Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, Crashes: e.Crashes,
+		Expect:        e.Expect,
+		PublishedSize: fault.PublishedSize(p).String(),
+		Schedules:     fault.Count(p).String(),
+		LDFI:          Outcome{Verdict: search.Inconclusive, Reason: "not run"},
+		Paper:         e.Paper,
+		Problems:      []string{},
+	}
+}
+
+// Apply records a stage's result in the row.
+func (r *Row) Apply(s StageResult) {
+	switch s.Stage {
+	case StageLDFI:
+		if s.Outcome != nil {
+			r.LDFI = *s.Outcome
+		}
+	case StageRandom:
+		r.Random, r.RandomSkipped = s.Random, s.Skipped
+	case StageExhaustive:
+		r.Exhaustive, r.ExhaustiveSkipped = s.Outcome, s.Skipped
+	}
+}
+
+// Hooks are told what RunStages does; any may be nil.
+type Hooks struct {
+	Begin    func(Stage)       // a stage starts measuring (not called for a skipped stage)
+	Progress func(string)      // what is being measured, for a progress line
+	Result   func(StageResult) // a stage's result, as soon as it is known
+}
+
+// RunStages runs the given stages of e's measurement in order.
+func RunStages(ctx context.Context, e *Entry, prog *dedalus.Program, opts Options, stages []Stage, h Hooks) {
+	progress := func(what string) {
+		if h.Progress != nil {
+			h.Progress(what)
+		}
+	}
+	begin := func(st Stage) {
+		if h.Begin != nil {
+			h.Begin(st)
+		}
+	}
+	p := e.Params()
+	base := search.Config{Params: p, MaxRuns: opts.maxRuns(), Parallel: opts.Parallel}
+	for _, st := range stages {
+		res := StageResult{Stage: st}
+		switch st {
+		case StageLDFI:
+			begin(st)
+			progress("ldfi")
+			cfg := base
+			cfg.Strategy = search.LDFI
+			cfg.NegativeSupport = true
+			cfg.Symmetry = true
+			o := runOne(ctx, prog, cfg, opts.Timeout, opts.abandonAfter(opts.Timeout))
+			res.Outcome = &o
+		case StageRandom:
+			switch {
+			case opts.RandomTrials <= 0:
+				res.Skipped = "no trials asked for"
+			case e.Expect != search.Counterexample:
+				res.Skipped = "random search cannot certify"
+			default:
+				begin(st)
+				res.Random = runRandom(ctx, prog, base, opts, progress)
+			}
+		case StageExhaustive:
+			count := fault.Count(p)
+			switch {
+			case opts.ExhaustiveLimit <= 0:
+				res.Skipped = "off"
+			case count.Cmp(big.NewInt(opts.ExhaustiveLimit)) > 0:
+				res.Skipped = fmt.Sprintf("more than %d schedules", opts.ExhaustiveLimit)
+			default:
+				begin(st)
+				progress("exhaustive")
+				cfg := base
+				cfg.Strategy = search.Exhaustive
+				cfg.Symmetry = false
+				cfg.MaxRuns = int(count.Int64()) + 1
+				o := runOne(ctx, prog, cfg, opts.Timeout, opts.abandonAfter(opts.Timeout))
+				res.Outcome = &o
+			}
+		}
+		if h.Result != nil {
+			h.Result(res)
+		}
+	}
+}
+
+// Judge sets Match and Problems from the measurements.
+func (r *Row) Judge() {
+	r.Problems = []string{}
 	if r.LDFI.Verdict != r.Expect {
 		msg := fmt.Sprintf("LDFI verdict %s, expected %s", r.LDFI.Verdict, r.Expect)
 		if r.LDFI.Reason != "" {
@@ -200,15 +283,32 @@ func (r *Row) judge() {
 	r.Match = len(r.Problems) == 0
 }
 
-// grace is how long past its time limit a search may take to notice it
-// before the bench abandons it.
-func grace(d time.Duration) time.Duration { return max(d/2, 5*time.Second) }
+// abandonAfter is how long an in-process search may run before it is
+// abandoned (0: never).
+func (o *Options) abandonAfter(timeout time.Duration) time.Duration {
+	if o.worker {
+		return 0
+	}
+	return o.hardLimit(timeout)
+}
+
+// hardLimit is how long a search may run before the bench abandons it
+// (0: forever): its time limit, plus a grace period to notice it.
+func (o *Options) hardLimit(timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return 0
+	}
+	if o.Grace > 0 {
+		return timeout + o.Grace
+	}
+	return timeout + max(timeout/2, 5*time.Second)
+}
 
 // runOne runs one search, stopping it at timeout (0: none).
-func runOne(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeout time.Duration) Outcome {
+func runOne(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeout, hard time.Duration) Outcome {
 	cfg.Timeout = timeout
 	start := time.Now()
-	res, err, abandoned := check(ctx, prog, cfg, timeout)
+	res, err, abandoned := check(ctx, prog, cfg, hard)
 	wall := ms(time.Since(start))
 	if abandoned {
 		return Outcome{Verdict: search.Inconclusive, Reason: "the search did not stop at its time limit and was abandoned", Wall: &wall, Abandoned: true}
@@ -224,9 +324,9 @@ func runOne(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeo
 }
 
 // check runs search.Check, giving up on it (and leaving it running) when it
-// outlives its time limit by more than the grace period.
-func check(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeout time.Duration) (*search.Result, error, bool) {
-	if timeout <= 0 {
+// outlives hard (0: never).
+func check(ctx context.Context, prog *dedalus.Program, cfg search.Config, hard time.Duration) (*search.Result, error, bool) {
+	if hard <= 0 {
 		res, err := search.Check(ctx, prog, cfg)
 		return res, err, false
 	}
@@ -239,7 +339,7 @@ func check(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeou
 		res, err := search.Check(ctx, prog, cfg)
 		done <- result{res, err}
 	}()
-	t := time.NewTimer(timeout + grace(timeout))
+	t := time.NewTimer(hard)
 	defer t.Stop()
 	select {
 	case r := <-done:
@@ -270,7 +370,7 @@ func runRandom(ctx context.Context, prog *dedalus.Program, base search.Config, o
 		cfg.Seed = int64(seed)
 		cfg.Timeout = left
 		start := time.Now()
-		res, err, abandoned := check(ctx, prog, cfg, left)
+		res, err, abandoned := check(ctx, prog, cfg, opts.abandonAfter(left))
 		if abandoned {
 			out.Abandoned = true
 			break

@@ -51,6 +51,9 @@ type Settings struct {
 	MaxRuns         int    `json:"max_runs"`
 	ExhaustiveLimit int64  `json:"exhaustive_limit"`
 	Timeout         string `json:"timeout_per_row"`
+	// InProcess is set when every row ran in the bench's own process
+	// rather than in a worker process per row.
+	InProcess bool `json:"in_process"`
 }
 
 // ThisMachine describes the running machine and build; version is ldfi's.
@@ -163,7 +166,12 @@ func (r *Report) Markdown(w io.Writer) error {
 		s.Programs, s.RandomTrials, s.RandomTrials, s.MaxRuns, s.ExhaustiveLimit, s.Timeout)
 
 	p("## Measured\n\n")
-	p("All strategies run in this one process on the same evaluator. Executions count every run, the fault-free one included, up to and including the verdict (for counterexample rows: the first counterexample).\n\n")
+	if s.InProcess {
+		p("All rows and strategies ran in one process, on the same evaluator. ")
+	} else {
+		p("The three strategies of a row ran in one process, on the same evaluator; each row had a worker process of its own, so that a search overrunning its time limit could be killed without slowing the rows after it. ")
+	}
+	p("Executions count every run, the fault-free one included, up to and including the verdict (for counterexample rows: the first counterexample).\n\n")
 	hdr := []string{"program", "EOT", "EFF", "crashes", "nodes", "fault space", "schedules", "LDFI", "random (mean ± sd, min–max)", "random found", "exhaustive", "verdict", "expected"}
 	if times {
 		hdr = []string{"program", "EOT", "EFF", "crashes", "nodes", "fault space", "schedules", "LDFI", "LDFI wall", "random (mean ± sd, min–max)", "random found", "random wall / trial", "exhaustive", "exhaustive wall", "verdict", "expected"}

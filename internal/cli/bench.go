@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -43,13 +45,15 @@ func newBenchCmd() *cobra.Command {
 		exhaustiveLimit int64
 		parallel        int
 		noTimes         bool
+		inProcess       bool
+		workerStages    string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench [flags]",
 		Short: "Measure LDFI against random and exhaustive search on a corpus of protocols",
 		Long: `bench runs every entry of a bench file (a JSON array: name, files, eot, eff,
-crashes, nodes, expect, paper) with three strategies, in this one process and
-on the same evaluator: the LDFI search; the random search over --random-trials
+crashes, nodes, expect, paper) with three strategies, in one process and on
+the same evaluator: the LDFI search; the random search over --random-trials
 seeds (1..N), each trial stopping at its first counterexample (on rows that
 expect a counterexample only: random search cannot certify); and the
 exhaustive search when the row's exact schedule count is at most
@@ -59,8 +63,12 @@ ours, as Markdown or JSON, to stdout or to --out (an existing Markdown file's
 notes section is kept).
 
 Every strategy on a row gets at most --timeout-per-row of wall time (the
-random trials together); a search that ignores its limit is abandoned. A
-progress line goes to stderr when it is a terminal.
+random trials together). Each row runs in a worker process of its own (this
+same binary), so that a search that overruns its limit by more than a grace
+period (half the limit, at least 5 s) can be killed without slowing the rows
+after it; its row then reports the strategy as abandoned and its remaining
+strategies run in a fresh worker. --in-process runs everything here instead.
+A progress line goes to stderr when it is a terminal.
 
 Exit status: 0 when every verdict matches its row's expect, 1 when some row
 disagrees (each is listed on stderr), 2 on bad input (unreadable or malformed
@@ -117,13 +125,41 @@ bench file, program errors, unknown --only name).` + benchExamples,
 				Timeout:         timeout,
 				Parallel:        parallel,
 			}
+			if workerStages != "" {
+				return benchWorker(cmd, entries, progs, opts, workerStages)
+			}
 			tty := isTerminal(stderr)
 			if tty {
 				opts.Progress = func(i, n int, name, what string) {
 					fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s: %s", i, n, name, what)
 				}
 			}
-			rows := bench.Run(context.Background(), entries, progs, opts)
+			var rows []bench.Row
+			if inProcess {
+				rows = bench.Run(context.Background(), entries, progs, opts)
+			} else {
+				exe, err := selfExecutable()
+				if err != nil {
+					return &exitError{code: ExitBadInput, err: fmt.Errorf("finding the ldfi executable for the row workers (use --in-process): %w", err)}
+				}
+				settings := []string{
+					"--programs", programs,
+					"--random-trials", fmt.Sprint(trials),
+					"--max-runs", fmt.Sprint(maxRuns),
+					"--exhaustive-limit", fmt.Sprint(exhaustiveLimit),
+					"--timeout-per-row", timeout.String(),
+					"--parallel", fmt.Sprint(parallel),
+				}
+				launch := func(entry string, stages []bench.Stage) *exec.Cmd {
+					var names []string
+					for _, st := range stages {
+						names = append(names, string(st))
+					}
+					args := append([]string{"bench", "--only", entry, "--worker-stages", strings.Join(names, ",")}, settings...)
+					return exec.Command(exe, args...)
+				}
+				rows = bench.RunIsolated(context.Background(), entries, opts, launch)
+			}
 			if tty {
 				fmt.Fprint(stderr, "\r\033[K")
 			}
@@ -135,6 +171,7 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					MaxRuns:         maxRuns,
 					ExhaustiveLimit: exhaustiveLimit,
 					Timeout:         timeoutText(timeout),
+					InProcess:       inProcess,
 				},
 				Rows: rows,
 			}
@@ -190,7 +227,37 @@ bench file, program errors, unknown --only name).` + benchExamples,
 	f.Int64Var(&exhaustiveLimit, "exhaustive-limit", 60000, "run the exhaustive search on rows with at most this many schedules (0: never)")
 	f.IntVar(&parallel, "parallel", runtime.NumCPU(), "executions run at once in each search (changes wall times only)")
 	f.BoolVar(&noTimes, "no-times", false, "omit wall times, date and machine: deterministic output")
+	f.BoolVar(&inProcess, "in-process", false, "run every row in this process instead of one worker process per row (a search that overruns its time limit then keeps running and slows later rows)")
+	f.StringVar(&workerStages, "worker-stages", "", "internal: measure these stages of the single --only row and print JSON lines")
+	_ = f.MarkHidden("worker-stages")
 	return cmd
+}
+
+// benchWorker is the row worker: it measures the stages of the single
+// selected entry and prints one JSON message a line.
+func benchWorker(cmd *cobra.Command, entries []bench.Entry, progs []*dedalus.Program, opts bench.Options, list string) error {
+	if len(entries) != 1 {
+		return usageError("--worker-stages needs exactly one --only entry")
+	}
+	var stages []bench.Stage
+	for _, n := range strings.Split(list, ",") {
+		st := bench.Stage(strings.TrimSpace(n))
+		if !slices.Contains(bench.Stages, st) {
+			return usageError("--worker-stages: unknown stage %q", n)
+		}
+		stages = append(stages, st)
+	}
+	return bench.Worker(context.Background(), cmd.OutOrStdout(), &entries[0], progs[0], opts, stages)
+}
+
+// selfExecutable finds the running ldfi binary to start row workers with.
+func selfExecutable() (string, error) {
+	if a := os.Args[0]; strings.ContainsRune(a, filepath.Separator) {
+		return filepath.Abs(a)
+	} else if p, err := exec.LookPath(a); err == nil {
+		return filepath.Abs(p)
+	}
+	return os.Executable()
 }
 
 func selectEntries(entries []bench.Entry, only, programs string) ([]bench.Entry, error) {
