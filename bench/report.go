@@ -254,7 +254,7 @@ func (r *Report) paperCells(times bool) [][]string {
 		}
 		pp := row.Paper
 		c := []string{row.Name, "Fig. " + pp.Figure, fmt.Sprintf("%d/%d/%d", row.EOT, row.EFF, row.Crashes),
-			num(*pp.Molly), outcomeCell(&row.LDFI), yesNo(row.atOrUnderMolly())}
+			num(*pp.Molly), oursCell(&row), yesNo(row.atOrUnderMolly())}
 		if pp.Random != nil {
 			c = append(c, fmt.Sprintf("%.2f", *pp.Random))
 		} else {
@@ -302,7 +302,7 @@ func (r *Report) goals(times bool) []string {
 		}
 		n++
 		if !row.atOrUnderMolly() {
-			miss = append(miss, fmt.Sprintf("%s (ours %s vs Molly %s)", row.Name, outcomeCell(&row.LDFI), num(*row.Paper.Molly)))
+			miss = append(miss, fmt.Sprintf("%s (ours %s vs Molly %s)", row.Name, oursCell(&row), num(*row.Paper.Molly)))
 		}
 	}
 	out = append(out, goalLine("Executions at or under Molly's published count", n, miss))
@@ -313,7 +313,7 @@ func (r *Report) goals(times bool) []string {
 		case -1:
 			continue
 		case 0:
-			miss = append(miss, fmt.Sprintf("%s (ours %s vs random %s)", row.Name, outcomeCell(&row.LDFI), randomMeanCell(row.Random)))
+			miss = append(miss, fmt.Sprintf("%s (ours %s vs random %s)", row.Name, oursCell(&row), randomMeanCell(row.Random)))
 		}
 		n++
 	}
@@ -357,6 +357,16 @@ func outcomeCell(o *Outcome) string {
 		return fmt.Sprintf("≥%d (inconclusive)", o.Executions)
 	}
 	return fmt.Sprint(o.Executions)
+}
+
+// oursCell is LDFI's executions, with its verdict when it is not the
+// expected one.
+func oursCell(row *Row) string {
+	c := outcomeCell(&row.LDFI)
+	if row.LDFI.Verdict != row.Expect && row.LDFI.Verdict != search.Inconclusive {
+		c += ", wrongly " + string(row.LDFI.Verdict)
+	}
+	return c
 }
 
 func randomCell(ro *RandomOutcome, skipped string) string {
