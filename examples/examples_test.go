@@ -65,9 +65,7 @@ var knownSearchMisses = map[string]string{
 }
 
 // slowRows take minutes; run them with ldfi check or ldfi bench.
-var slowRows = map[string]string{
-	"flux": "EOT 22: the search takes minutes",
-}
+var slowRows = map[string]string{}
 
 // path maps a repository-relative path from bench.json to this directory.
 func path(p string) string { return filepath.Join("..", filepath.FromSlash(p)) }
