@@ -40,7 +40,7 @@ func (b *Builder) add(n Node) NodeID {
 	switch n.Kind {
 	case Send:
 		k.WriteString("|" + n.Event.From + "|" + n.Event.To + "|" + strconv.Itoa(n.Event.Time))
-	case And, Or:
+	case And, Or, Not:
 		for _, c := range n.Children {
 			k.WriteString("|" + strconv.Itoa(int(c)))
 		}
@@ -94,6 +94,20 @@ func (b *Builder) combine(kind Kind, label string, children []NodeID) NodeID {
 		return cs[0]
 	}
 	return b.add(Node{Kind: kind, Children: cs, Label: label})
+}
+
+// Not returns a node that survives exactly when child does not.
+func (b *Builder) Not(label string, child NodeID) NodeID {
+	switch child {
+	case TrueID:
+		return FalseID
+	case FalseID:
+		return TrueID
+	}
+	if n := b.g.Nodes[child]; n.Kind == Not {
+		return n.Children[0]
+	}
+	return b.add(Node{Kind: Not, Children: []NodeID{child}, Label: label})
 }
 
 // Node returns node id.
@@ -177,6 +191,8 @@ func (g *Graph) Survives(id NodeID, removed func(Event) bool, memo map[NodeID]bo
 					break
 				}
 			}
+		case Not:
+			v = !eval(n.Children[0])
 		}
 		memo[id] = v
 		return v

@@ -33,10 +33,15 @@ const (
 	// Or survives when at least one child survives (a tuple: any of its
 	// derivations).
 	Or
+	// Not survives when its single child does not. It expresses that a
+	// derivation relied on a tuple being absent: the derivation survives
+	// only while that tuple's support is cut. Formulas with Not are not
+	// monotone in the faults.
+	Not
 )
 
 func (k Kind) String() string {
-	return [...]string{"true", "false", "send", "and", "or"}[k]
+	return [...]string{"true", "false", "send", "and", "or", "not"}[k]
 }
 
 // NodeID indexes Graph.Nodes.
@@ -46,7 +51,7 @@ type NodeID int32
 type Node struct {
 	Kind     Kind
 	Event    Event    // for Send
-	Children []NodeID // for And / Or
+	Children []NodeID // for And / Or; exactly one for Not
 	// Label describes the node for people: a tuple like "log(b,"x")@3" for
 	// Or nodes, a rule for And nodes. Not used by the solver.
 	Label string

@@ -165,7 +165,7 @@ func newEvalExecutor(eng *eval.Engine, p fault.Params, l *lineage.Learner) execu
 	}
 }
 
-func defaultSolve(sup *lineage.Support, p fault.Params, excl []fault.Schedule) ([]fault.Schedule, error) {
-	hs, _, err := hypothesis.Minimal(sup, p, hypothesis.Options{Exclude: excl})
+func defaultSolve(sup *lineage.Support, p fault.Params, excl []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error) {
+	hs, _, err := hypothesis.Minimal(sup, p, hypothesis.Options{Exclude: excl, Skip: skip, Limit: limit, PartialLevel: true})
 	return hs, err
 }

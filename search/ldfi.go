@@ -16,7 +16,13 @@ import (
 // hypothesisFunc returns the minimal fault sets, within the bounds, that cut
 // every derivation of the (single) outcome in sup, excluding the given
 // schedules and their supersets, smallest first.
-type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.Schedule) ([]fault.Schedule, error)
+type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error)
+
+// refillLimit bounds the hypotheses asked of the solver per outcome and
+// round: knowledge changes with every run, so hypotheses far down the list
+// are mostly stale by their turn; asking again is cheaper than enumerating
+// thousands.
+const refillLimit = 8
 
 // candidate is a schedule queued for a run, with the outcomes it is
 // expected to cut.
@@ -128,7 +134,8 @@ func (s *ldfiSearch) refill() error {
 		sup := s.kb.Support([]string{o})
 		excl := append(slices.Clone(s.exclude[o]), s.cexBlock...)
 		t0 := time.Now()
-		found, err := s.solve(sup, s.cfg.Params, excl)
+		skip := func(f fault.Schedule) bool { return s.tried[s.orbitKey(f)] }
+		found, err := s.solve(sup, s.cfg.Params, excl, skip, max(refillLimit, 2*s.pf.n))
 		s.res.Stats.SolverTime += time.Since(t0)
 		s.res.Stats.SolverCalls++
 		if err != nil {
@@ -184,8 +191,8 @@ func (s *ldfiSearch) prefetch() {
 		return
 	}
 	budget := s.pf.n*2 - s.pf.pending()
-	for _, h := range s.queue {
-		if budget <= 0 {
+	for i, h := range s.queue {
+		if budget <= 0 || i >= 4*s.pf.n {
 			break
 		}
 		if s.tried[s.orbitKey(h.sched)] || len(s.stillCuts(h)) == 0 {

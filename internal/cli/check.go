@@ -48,6 +48,7 @@ func newCheckCmd() *cobra.Command {
 		noSymmetry   bool
 		useSymmetry  bool
 		findAllMolly bool
+		stats        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check [flags] FILE...",
@@ -107,6 +108,9 @@ The executions count includes the fault-free run and is the same whatever
 			if err != nil {
 				return &exitError{code: ExitBadInput, err: err}
 			}
+			if stats {
+				printStats(cmd.ErrOrStderr(), res)
+			}
 			sum := report.NewSummary(prog, cfg, res, version())
 			if outDir != "" {
 				if err := report.Write(outDir, prog, cfg, res, sum); err != nil {
@@ -149,6 +153,7 @@ The executions count includes the fault-free run and is the same whatever
 	f.BoolVar(&noNegSupport, "no-negative-support", false, "do not treat faults that could make an absent tuple present as ways to cut a derivation")
 	f.BoolVar(&noSymmetry, "no-symmetry", false, "run schedules that are equal up to interchangeable nodes separately")
 	f.BoolVar(&useSymmetry, "use-symmetry", false, "Molly's spelling: symmetry reduction (on by default)")
+	f.BoolVar(&stats, "stats", false, "print search statistics (solver and evaluation time, hypotheses) to stderr")
 	_ = f.MarkHidden("find-all-counterexamples")
 	_ = f.MarkHidden("use-symmetry")
 	return cmd
@@ -172,4 +177,12 @@ func progressPrinter(w io.Writer) func(search.Progress) {
 		last = time.Now()
 		fmt.Fprintf(w, "\r\033[K%d executions, %d hypotheses queued, %s", p.Executions, p.Queued, p.Elapsed.Round(time.Millisecond))
 	}
+}
+
+func printStats(w io.Writer, res *search.Result) {
+	st := res.Stats
+	fmt.Fprintf(w, "stats: wall %s, evaluation %s (summed over workers), solver %s in %d calls\n",
+		st.Wall.Round(time.Millisecond), st.EvalTime.Round(time.Millisecond), st.SolverTime.Round(time.Millisecond), st.SolverCalls)
+	fmt.Fprintf(w, "stats: %d hypotheses, %d stale, %d symmetric skipped, %d speculative runs discarded, support graph %d nodes\n",
+		st.Hypotheses, st.Stale, st.Symmetric, st.Speculative, st.GraphNodes)
 }
