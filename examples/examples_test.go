@@ -291,12 +291,11 @@ func TestWitnessesMinimal(t *testing.T) {
 }
 
 // TestVerdicts runs the LDFI search on every row and checks the verdict; a
-// counterexample must replay to a violation. It takes minutes on some rows,
-// so it runs only with LDFI_VERDICTS=1 (ldfi bench measures the same thing;
-// CI runs the bench's fast subset).
+// counterexample must replay to a violation. All rows together take about
+// two seconds; -short skips it.
 func TestVerdicts(t *testing.T) {
-	if os.Getenv("LDFI_VERDICTS") == "" {
-		t.Skip("set LDFI_VERDICTS=1 to run the LDFI search on every bench row")
+	if testing.Short() {
+		t.Skip("-short: skipping the LDFI search on every bench row")
 	}
 	for _, e := range loadBench(t) {
 		t.Run(e.Name, func(t *testing.T) {
