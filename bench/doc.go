@@ -7,7 +7,7 @@
 //
 //	entries, err := bench.ReadFile("examples/bench.json") // positioned errors
 //	progs := ... // dedalus.LoadFiles(e.Files...) for each entry
-//	rows := bench.Run(ctx, entries, progs, bench.Options{RandomTrials: 25, ExhaustiveLimit: 20000, Timeout: time.Minute})
+//	rows := bench.Run(ctx, entries, progs, bench.Options{RandomTrials: 25, ExhaustiveLimit: 60000, Timeout: time.Minute})
 //	rep := &bench.Report{Command: "...", Settings: ..., Rows: rows}
 //	rep.Markdown(os.Stdout) // or rep.JSON()
 //
@@ -18,4 +18,10 @@
 // exhaustive strategy when the exact schedule count is small enough.
 // Executions are deterministic; wall times are not, and StripTimes (or a
 // Report without Machine) leaves them out.
+//
+// RunIsolated does the same with one worker process per row (the ldfi
+// binary itself, running Worker, which prints one JSON message a line):
+// a search that overruns its time limit is then killed without slowing
+// the rows after it, and the row's remaining strategies go to a fresh
+// worker. `ldfi bench` uses it unless --in-process is given.
 package bench
