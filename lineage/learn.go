@@ -1,7 +1,10 @@
 package lineage
 
 import (
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/eval"
@@ -100,7 +103,70 @@ func (l *Learner) NonMonotone() bool {
 // before the tuple itself are kept: that keeps the graph acyclic (recursive
 // rules record derivations through later tuples) and always keeps the first
 // derivation, so a tuple present in a run survives that run's schedule.
-func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename map[string]string) []NodeID {
+//
+// With a reference (the fault-free run), a derivation that relied on a
+// tuple being absent while the reference holds that tuple survives only
+// while the tuple's reference support is cut: `Not(support)`. Faults can
+// make tuples appear by delivering what another run lost, and this is how
+// knowledge learned in a faulty run stays honest about it. The reference
+// support inside a Not is the plain positive one (no negative-support
+// extras), so that it over-approximates survival and the Not stays on the
+// safe side.
+func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename map[string]string, ref *Reference) []NodeID {
+	return l.learn(b, res, ids, rename, l.negSup, ref)
+}
+
+// Reference is the fault-free run, against which the Learner judges
+// absences in other runs, with the support nodes already built from it.
+type Reference struct {
+	res  *eval.Result
+	memo map[string]NodeID // rename signature + tuple ID -> node
+}
+
+// NewReference wraps the fault-free run.
+func NewReference(ff *eval.Result) *Reference {
+	return &Reference{res: ff, memo: map[string]NodeID{}}
+}
+
+// absent returns the formula "no reference tuple matching n survives".
+func (l *Learner) absent(b *Builder, n eval.NegAtom, rename map[string]string, ref *Reference) NodeID {
+	var holders []NodeID
+	for _, id := range ref.res.TuplesAt(n.Rel, n.Time) {
+		t := ref.res.Tuple(id)
+		match := true
+		for i, a := range t.Args {
+			if i < len(n.Wild) && !n.Wild[i] && a != n.Args[i] {
+				match = false
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		key := renameKey(rename) + "#" + strconv.Itoa(int(id))
+		v, ok := ref.memo[key]
+		if !ok {
+			v = l.learn(b, ref.res, []eval.TupleID{id}, rename, false, nil)[0]
+			ref.memo[key] = v
+		}
+		holders = append(holders, v)
+	}
+	if len(holders) == 0 {
+		return TrueID
+	}
+	return b.Not("absent: "+n.String(), b.Or(n.String(), holders...))
+}
+
+func renameKey(rename map[string]string) string {
+	keys := slices.Sorted(maps.Keys(rename))
+	var sb strings.Builder
+	for _, k := range keys {
+		sb.WriteString(k + ">" + rename[k] + ";")
+	}
+	return sb.String()
+}
+
+func (l *Learner) learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename map[string]string, negSup bool, ref *Reference) []NodeID {
 	ren := func(n string) string {
 		if m, ok := rename[n]; ok {
 			return m
@@ -168,9 +234,14 @@ func (l *Learner) Learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 			if d.Send != nil && d.Send.From != d.Send.To {
 				parts = append(parts, b.Send(Event{From: ren(d.Send.From), To: ren(d.Send.To), Time: d.Send.Time}))
 			}
-			if l.negSup {
+			if negSup {
 				for _, n := range d.Negated {
 					parts = append(parts, negSupport(n, id))
+				}
+			}
+			if ref != nil && ref.res != res {
+				for _, n := range d.Negated {
+					parts = append(parts, l.absent(b, n, rename, ref))
 				}
 			}
 			alts = append(alts, b.And(l.prog.Rules[d.Rule].Text, parts...))

@@ -49,7 +49,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		}
 	}
 	learner := lineage.NewLearner(prog, cfg.Params, cfg.NegativeSupport)
-	exec := newEvalExecutor(eng, cfg.Params, learner)
+	exec := newEvalExecutor(eng, cfg.Params)
 	limit := func() (string, bool) {
 		if res.Executions >= cfg.maxRuns() {
 			return fmt.Sprintf("the run limit (%d) was reached", cfg.maxRuns()), true
@@ -62,7 +62,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 	switch cfg.Strategy {
 	case LDFI:
 		s := &ldfiSearch{
-			cfg: &cfg, exec: exec, sym: sym, kb: lineage.NewBuilder(),
+			cfg: &cfg, exec: exec, sym: sym, kb: lineage.NewBuilder(), learner: learner,
 			pf:      newPrefetcher(exec, true, cfg.Parallel),
 			exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
 			res: res, start: start, ctx: ctx,
@@ -116,7 +116,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 }
 
 // newEvalExecutor runs schedules on eng and reports what the search needs.
-func newEvalExecutor(eng *eval.Engine, p fault.Params, l *lineage.Learner) executor {
+func newEvalExecutor(eng *eval.Engine, p fault.Params) executor {
 	return func(s fault.Schedule, provenance bool) (*execution, error) {
 		r, err := eng.Run(p, s, eval.Options{Provenance: provenance})
 		if err != nil {
@@ -140,26 +140,7 @@ func newEvalExecutor(eng *eval.Engine, p fault.Params, l *lineage.Learner) execu
 			ids[key] = id
 		}
 		if provenance {
-			e.learn = func(b *lineage.Builder, outcomes []string, perm map[string]string) map[string]lineage.NodeID {
-				var want []eval.TupleID
-				var keys []string
-				for _, o := range outcomes {
-					if id, ok := ids[o]; ok {
-						want = append(want, id)
-						keys = append(keys, o)
-					}
-				}
-				roots := l.Learn(b, r, want, perm)
-				out := make(map[string]lineage.NodeID, len(roots))
-				for i, k := range keys {
-					key := k
-					if len(perm) > 0 {
-						key = lineage.RenameTuple(e.present[k], perm).Atom()
-					}
-					out[key] = roots[i]
-				}
-				return out
-			}
+			e.result, e.ids = r, ids
 		}
 		return e, nil
 	}

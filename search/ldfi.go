@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +16,11 @@ import (
 // every derivation of the (single) outcome in sup, excluding the given
 // schedules and their supersets, smallest first.
 type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error)
+
+// absenceAgainstReference makes derivations learned in faulty runs that
+// relied on a tuple's absence depend on that tuple's fault-free support
+// being cut (lineage.Not). Off until the solver encodes Not.
+const absenceAgainstReference = false
 
 // refillLimit bounds the hypotheses asked of the solver per outcome and
 // round: knowledge changes with every run, so hypotheses far down the list
@@ -38,14 +42,16 @@ type candidate struct {
 // message sends), so a hypothesis that no longer cuts anything need not run,
 // and "no hypothesis left" is a certificate.
 type ldfiSearch struct {
-	cfg    *Config
-	exec   executor
-	solve  hypothesisFunc
-	rename func(tuple string, perm map[string]string) string
-	sym    *Symmetry
-	pf     *prefetcher
-	kb     *lineage.Builder
-	good   []string
+	cfg     *Config
+	exec    executor
+	solve   hypothesisFunc
+	rename  func(tuple string, perm map[string]string) string
+	sym     *Symmetry
+	pf      *prefetcher
+	kb      *lineage.Builder
+	learner *lineage.Learner
+	ref     *lineage.Reference // the fault-free run
+	good    []string
 	// goodTuples are the good outcomes by atom text.
 	goodTuples map[string]eval.Tuple
 	exclude    map[string][]fault.Schedule // per outcome: schedules (and supersets) known not to help
@@ -94,19 +100,21 @@ func (s *ldfiSearch) perms() []map[string]string {
 
 // learn adds what run e of sched teaches, for sched and every symmetric image.
 func (s *ldfiSearch) learn(sched fault.Schedule, e *execution) (learned int) {
-	if e.learn == nil {
+	if e.result == nil {
 		return 0
 	}
 	var present []string
+	var ids []eval.TupleID
 	for _, o := range s.good {
-		if _, ok := e.present[o]; ok {
+		if id, ok := e.ids[o]; ok {
 			present = append(present, o)
+			ids = append(ids, id)
 		}
 	}
 	for i, perm := range s.perms() {
-		roots := e.learn(s.kb, present, perm)
-		for _, o := range slices.Sorted(maps.Keys(roots)) {
-			if s.kb.AddOutcome(o, roots[o]) && i == 0 {
+		roots := s.learner.Learn(s.kb, e.result, ids, perm, s.ref)
+		for k, o := range present {
+			if s.kb.AddOutcome(s.rename(o, perm), roots[k]) && i == 0 {
 				learned++
 			}
 		}
@@ -223,6 +231,9 @@ func (s *ldfiSearch) run() error {
 	}
 	s.record(candidate{sched: free}, e)
 	s.goodTuples = e.present
+	if absenceAgainstReference {
+		s.ref = lineage.NewReference(e.result)
+	}
 	for o := range e.present {
 		s.good = append(s.good, o)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
-	"github.com/ldfi/ldfi/lineage"
 )
 
 // execution is what one run tells the search.
@@ -16,10 +15,11 @@ type execution struct {
 	// present holds the outcome candidates of the run (post tuples at EOT
 	// with a matching pre), keyed by their atom text.
 	present map[string]eval.Tuple
-	// learn adds the lineage of the given outcomes, with node names renamed
-	// by perm (nil: identity), to b, and returns each outcome's root keyed by
-	// its renamed tuple. It is nil when provenance was not recorded.
-	learn func(b *lineage.Builder, outcomes []string, perm map[string]string) map[string]lineage.NodeID
+	// ids are the tuple IDs of the present outcomes in result.
+	ids map[string]eval.TupleID
+	// result is the run, kept until the search has learned from it (nil
+	// when provenance was not recorded).
+	result *eval.Result
 }
 
 // executor runs one schedule. It must be safe for concurrent use.
