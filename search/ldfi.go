@@ -143,7 +143,7 @@ func (s *ldfiSearch) refill() error {
 		excl := append(slices.Clone(s.exclude[o]), s.cexBlock...)
 		t0 := time.Now()
 		skip := func(f fault.Schedule) bool { return s.tried[s.orbitKey(f)] }
-		found, err := s.solve(sup, s.cfg.Params, excl, skip, max(refillLimit, 2*s.pf.n))
+		found, err := s.solve(sup, s.cfg.Params, excl, skip, refillLimit)
 		s.res.Stats.SolverTime += time.Since(t0)
 		s.res.Stats.SolverCalls++
 		if err != nil {
