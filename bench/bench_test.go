@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func loadSmoke(t *testing.T) ([]Entry, []*dedalus.Program) {
 // depend on parallelism.
 func TestSmoke(t *testing.T) {
 	entries, progs := loadSmoke(t)
-	opts := Options{RandomTrials: 3, ExhaustiveLimit: 2000, Timeout: 30 * time.Second, Parallel: 2}
+	opts := Options{RandomTrials: 3, ExhaustiveLimit: 2000, Timeout: 30 * time.Second, Parallel: 2, Repeat: 2}
 	rows := Run(context.Background(), entries, progs, opts)
 	if len(rows) != len(entries) {
 		t.Fatalf("%d rows for %d entries", len(rows), len(entries))
@@ -113,6 +114,26 @@ func TestMismatch(t *testing.T) {
 	}
 }
 
+func TestJudge(t *testing.T) {
+	r := Row{Name: "x", Expect: search.Certified, LDFI: Outcome{Verdict: search.Certified, Executions: 3}}
+	r.Judge()
+	if !r.Match || len(r.Problems) != 0 {
+		t.Errorf("%+v", r)
+	}
+	r.LDFI.Nondeterministic = "run 2: certified after 4 executions (), run 1: certified after 3 ()"
+	r.Judge()
+	if r.Match || len(r.Problems) != 1 || !strings.HasPrefix(r.Problems[0], "LDFI is not deterministic: run 2") {
+		t.Errorf("%+v", r)
+	}
+	r.LDFI.Nondeterministic = ""
+	r.Exhaustive = &Outcome{Verdict: search.Counterexample, Executions: 9, Counterexample: "crash(a@1)"}
+	r.Judge()
+	want := []string{"exhaustive verdict counterexample, expected certified", "LDFI certified, yet exhaustive search found a counterexample: crash(a@1)"}
+	if r.Match || !slices.Equal(r.Problems, want) {
+		t.Errorf("problems %q, want %q", r.Problems, want)
+	}
+}
+
 func TestSummarize(t *testing.T) {
 	ro := &RandomOutcome{Executions: []int{2, 4, 4, 4, 5, 5, 7, 9}}
 	ro.summarize()
@@ -141,7 +162,7 @@ func sampleReport() *Report {
 		Date:     "2026-01-02 03:04 UTC",
 		Machine:  &Machine{OS: "linux", Arch: "amd64", CPUs: 2, CPU: "Test CPU", Go: "go1.26", Version: "devel", Revision: "abc", Parallel: 2},
 		Command:  "ldfi bench --random-trials 3",
-		Settings: Settings{Programs: "examples/bench.json", RandomTrials: 3, MaxRuns: 100, ExhaustiveLimit: 1000, Timeout: "1m0s"},
+		Settings: Settings{Programs: "examples/bench.json", RandomTrials: 3, MaxRuns: 100, ExhaustiveLimit: 1000, Timeout: "1m0s", Repeat: 3},
 		Rows: []Row{
 			{Name: "found", Files: []string{"found.ded"}, Nodes: []string{"a", "b"}, EOT: 4, EFF: 2, Crashes: 0, Expect: search.Counterexample,
 				PublishedSize: "4096", Schedules: "64",

@@ -51,6 +51,9 @@ type Settings struct {
 	MaxRuns         int    `json:"max_runs"`
 	ExhaustiveLimit int64  `json:"exhaustive_limit"`
 	Timeout         string `json:"timeout_per_row"`
+	// Repeat is how many times each LDFI search ran (its fastest wall
+	// time is reported).
+	Repeat int `json:"ldfi_repeat"`
 	// InProcess is set when every row ran in the bench's own process
 	// rather than in a worker process per row.
 	InProcess bool `json:"in_process"`
@@ -162,8 +165,13 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("; %d executions at once per search. The machine was shared with other work, so wall times are indicative.\n\n", m.Parallel)
 	}
 	s := r.Settings
-	p("Settings: programs from `%s`; random search over %d seeds (1..%d) on every counterexample row; at most %d executions per search; exhaustive search where the model has at most %d schedules; time limit per strategy and row: %s.\n\n",
+	p("Settings: programs from `%s`; random search over %d seeds (1..%d) on every counterexample row; at most %d executions per search; exhaustive search where the model has at most %d schedules; time limit per strategy and row: %s; ",
 		s.Programs, s.RandomTrials, s.RandomTrials, s.MaxRuns, s.ExhaustiveLimit, s.Timeout)
+	if times {
+		p("LDFI wall time: the fastest of %d runs, which must all end the same way.\n\n", max(s.Repeat, 1))
+	} else {
+		p("each LDFI search ran %d times, and must end the same way every time.\n\n", max(s.Repeat, 1))
+	}
 
 	p("## Measured\n\n")
 	if s.InProcess {

@@ -46,6 +46,7 @@ func newBenchCmd() *cobra.Command {
 		parallel        int
 		noTimes         bool
 		inProcess       bool
+		repeat          int
 		workerStages    string
 	)
 	cmd := &cobra.Command{
@@ -83,6 +84,9 @@ bench file, program errors, unknown --only name).` + benchExamples,
 			}
 			if maxRuns < 1 {
 				return usageError("--max-runs must be at least 1, got %d", maxRuns)
+			}
+			if repeat < 1 {
+				return usageError("--repeat must be at least 1, got %d", repeat)
 			}
 			if parallel < 1 {
 				return usageError("--parallel must be at least 1, got %d", parallel)
@@ -124,6 +128,7 @@ bench file, program errors, unknown --only name).` + benchExamples,
 				ExhaustiveLimit: exhaustiveLimit,
 				Timeout:         timeout,
 				Parallel:        parallel,
+				Repeat:          repeat,
 			}
 			if workerStages != "" {
 				return benchWorker(cmd, entries, progs, opts, workerStages)
@@ -149,6 +154,7 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					"--exhaustive-limit", fmt.Sprint(exhaustiveLimit),
 					"--timeout-per-row", timeout.String(),
 					"--parallel", fmt.Sprint(parallel),
+					"--repeat", fmt.Sprint(repeat),
 				}
 				launch := func(entry string, stages []bench.Stage) *exec.Cmd {
 					var names []string
@@ -172,6 +178,7 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					ExhaustiveLimit: exhaustiveLimit,
 					Timeout:         timeoutText(timeout),
 					InProcess:       inProcess,
+					Repeat:          repeat,
 				},
 				Rows: rows,
 			}
@@ -226,6 +233,7 @@ bench file, program errors, unknown --only name).` + benchExamples,
 	f.IntVar(&maxRuns, "max-runs", 10000, "executions limit of each search")
 	f.Int64Var(&exhaustiveLimit, "exhaustive-limit", 60000, "run the exhaustive search on rows with at most this many schedules (0: never)")
 	f.IntVar(&parallel, "parallel", runtime.NumCPU(), "executions run at once in each search (changes wall times only)")
+	f.IntVar(&repeat, "repeat", 3, "run each LDFI search this many times: report the fastest wall time, and check that every run ends the same way")
 	f.BoolVar(&noTimes, "no-times", false, "omit wall times, date and machine: deterministic output")
 	f.BoolVar(&inProcess, "in-process", false, "run every row in this process instead of one worker process per row (a search that overruns its time limit then keeps running and slows later rows)")
 	f.StringVar(&workerStages, "worker-stages", "", "internal: measure these stages of the single --only row and print JSON lines")
