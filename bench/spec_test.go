@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ldfi/ldfi/dedalus"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -103,5 +105,20 @@ func TestReadFileResolves(t *testing.T) {
 	}
 	if _, err := ReadFile(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("no error for a missing bench file")
+	}
+}
+
+// TestCorpusBenchFile: the corpus's bench file parses and every program
+// in it loads, so `ldfi bench` starts (its rows are measured elsewhere).
+func TestCorpusBenchFile(t *testing.T) {
+	t.Chdir("..")
+	entries, err := ReadFile("examples/bench.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, err := dedalus.LoadFiles(e.Files...); err != nil {
+			t.Errorf("%s: entry %q: %v", e.Pos, e.Name, err)
+		}
 	}
 }
