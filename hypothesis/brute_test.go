@@ -35,12 +35,23 @@ func (c bruteCase) String() string {
 // several faults).
 func randomCase(r *rand.Rand) bruteCase {
 	if r.IntN(2) == 0 {
-		return layeredCase(r)
+		return layeredCase(r, false)
 	}
-	return freeCase(r)
+	return freeCase(r, false)
 }
 
-func freeCase(r *rand.Rand) bruteCase {
+// randomNotCase is randomCase with Not nodes: in free-form DAGs some nodes
+// are Nots of an earlier node; in layered ones some derivations also need
+// a lower-layer node to be cut (an And with a Not child), like a firing
+// that used `notin`.
+func randomNotCase(r *rand.Rand) bruteCase {
+	if r.IntN(2) == 0 {
+		return layeredCase(r, true)
+	}
+	return freeCase(r, true)
+}
+
+func freeCase(r *rand.Rand, nots bool) bruteCase {
 	names := []string{"a", "b", "c"}
 	p := fault.Params{Nodes: names[:2+r.IntN(2)], EOT: 1 + r.IntN(4)}
 	p.EFF = r.IntN(p.EOT + 2)
@@ -68,6 +79,11 @@ func freeCase(r *rand.Rand) bruteCase {
 		if r.IntN(2) == 0 {
 			kind = lineage.Or
 		}
+		if nots && r.IntN(3) == 0 {
+			c := lineage.NodeID(r.IntN(len(g.Nodes)))
+			g.Nodes = append(g.Nodes, lineage.Node{Kind: lineage.Not, Children: []lineage.NodeID{c}})
+			continue
+		}
 		var cs []lineage.NodeID
 		for range r.IntN(4) {
 			cs = append(cs, lineage.NodeID(r.IntN(len(g.Nodes))))
@@ -85,7 +101,7 @@ func freeCase(r *rand.Rand) bruteCase {
 
 // layeredCase: a pool of up to 6 events; each layer's nodes are Ors of
 // 1–3 Ands, each And over a send and 0–2 nodes of the layer below.
-func layeredCase(r *rand.Rand) bruteCase {
+func layeredCase(r *rand.Rand, nots bool) bruteCase {
 	names := []string{"a", "b", "c"}
 	p := fault.Params{Nodes: names[:2+r.IntN(2)], EOT: 2 + r.IntN(3)}
 	p.EFF = 2 + r.IntN(p.EOT)
@@ -118,6 +134,17 @@ func layeredCase(r *rand.Rand) bruteCase {
 					if len(below) > 0 {
 						cs = append(cs, below[r.IntN(len(below))])
 					}
+				}
+				if nots && r.IntN(3) == 0 {
+					// Relied on the absence of a tuple whose support is
+					// a lower-layer node or a single send.
+					var c lineage.NodeID
+					if len(below) > 0 && r.IntN(2) == 0 {
+						c = below[r.IntN(len(below))]
+					} else {
+						c = sends[r.IntN(len(sends))]
+					}
+					cs = append(cs, add(lineage.Node{Kind: lineage.Not, Children: []lineage.NodeID{c}}))
 				}
 				alts = append(alts, add(lineage.Node{Kind: lineage.And, Children: cs}))
 			}
@@ -214,6 +241,8 @@ func bruteSurvives(g *lineage.Graph, p fault.Params, sched fault.Schedule) []boo
 			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !val[c] })
 		case lineage.Or:
 			val[i] = slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return val[c] })
+		case lineage.Not:
+			val[i] = !val[n.Children[0]]
 		}
 	}
 	return val
@@ -227,44 +256,53 @@ func bruteCuts(c bruteCase, sched fault.Schedule) bool {
 // relevantTimes: the crash times the hypotheses use, per node: the send
 // times (clamped to EOT) of the events that can still matter given the
 // base — send nodes reachable from an outcome through nodes whose value is
-// not already fixed by the base faults alone.
+// not already fixed by the base faults alone. A node is fixed when its
+// value follows from the constants and the sends that the base removes or
+// no fault can remove (for monotone graphs, exactly the nodes whose value
+// is the same with no further fault and with every removable send removed).
 func relevantTimes(c bruteCase) map[string]map[int]bool {
 	g, base := &c.sup.Graph, c.opts.Base.Canonical()
-	// A node is fixed if its value is the same under base and under base
-	// plus every other fault the model allows.
-	all := base
-	for _, n := range c.p.Nodes {
-		if _, ok := base.CrashTime(n); !ok && len(all.Crashes) < c.p.MaxCrashes {
-			all.Crashes = append(all.Crashes, fault.Crash{Node: n, Time: 1})
-		}
-	}
-	for _, a := range c.p.Nodes {
-		for _, b := range c.p.Nodes {
-			for t := 1; t < c.p.EFF; t++ {
-				if a != b {
-					all.Omissions = append(all.Omissions, fault.Omission{From: a, To: b, Time: t})
-				}
-			}
-		}
-	}
-	// "all" may exceed the budget only through crashes of every node at
-	// once; a send is removable if one fault removes it, so test faults one
-	// at a time for sends and use the pair of extremes for the rest.
-	low := bruteSurvives(g, c.p, base)
-	high := make([]bool, len(g.Nodes)) // value when every removable send is removed
+	const (
+		free  = 0
+		alive = 1
+		dead  = -1
+	)
+	st := make([]int, len(g.Nodes))
 	for i, n := range g.Nodes {
 		switch n.Kind {
 		case lineage.True:
-			high[i] = true
+			st[i] = alive
+		case lineage.False:
+			st[i] = dead
 		case lineage.Send:
-			high[i] = low[i] && !removable(c, base, n.Event)
-		case lineage.And:
-			high[i] = !slices.ContainsFunc(n.Children, func(ch lineage.NodeID) bool { return !high[ch] })
-		case lineage.Or:
-			high[i] = slices.ContainsFunc(n.Children, func(ch lineage.NodeID) bool { return high[ch] })
+			switch {
+			case !bruteSurvives(&lineage.Graph{Nodes: []lineage.Node{n}}, c.p, base)[0]:
+				st[i] = dead
+			case removable(c, base, n.Event):
+				st[i] = free
+			default:
+				st[i] = alive
+			}
+		case lineage.And, lineage.Or:
+			absorb, unit := dead, alive
+			if n.Kind == lineage.Or {
+				absorb, unit = alive, dead
+			}
+			st[i] = unit
+			for _, ch := range n.Children {
+				if st[ch] == absorb {
+					st[i] = absorb
+					break
+				}
+				if st[ch] == free {
+					st[i] = free
+				}
+			}
+		case lineage.Not:
+			st[i] = -st[n.Children[0]]
 		}
 	}
-	open := func(i lineage.NodeID) bool { return low[i] != high[i] }
+	open := func(i lineage.NodeID) bool { return st[i] == free }
 	reach := make([]bool, len(g.Nodes))
 	for _, o := range c.sup.Outcomes {
 		if open(o.Root) {
@@ -374,8 +412,10 @@ func bruteMinimal(c bruteCase) ([]string, []int) {
 	relevant := relevantTimes(c)
 	var keep []ext
 	for _, e := range cutters {
+		// No proper subset cuts (with Not nodes, cutting is not monotone:
+		// dropping one fault at a time is not enough to check).
 		minimal := true
-		for _, y := range dropOne(e.x) {
+		for _, y := range properSubsets(e.x) {
 			if isCutter[setKey(y)] {
 				minimal = false
 			}
@@ -423,6 +463,27 @@ func setKey(x fault.Schedule) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, " ")
+}
+
+// properSubsets lists every proper subset of x's faults.
+func properSubsets(x fault.Schedule) []fault.Schedule {
+	n := len(x.Crashes) + len(x.Omissions)
+	var out []fault.Schedule
+	for mask := 0; mask < 1<<n-1; mask++ {
+		var y fault.Schedule
+		for i, c := range x.Crashes {
+			if mask&(1<<i) != 0 {
+				y.Crashes = append(y.Crashes, c)
+			}
+		}
+		for i, o := range x.Omissions {
+			if mask&(1<<(len(x.Crashes)+i)) != 0 {
+				y.Omissions = append(y.Omissions, o)
+			}
+		}
+		out = append(out, y)
+	}
+	return out
 }
 
 func dropOne(x fault.Schedule) []fault.Schedule {
@@ -488,14 +549,23 @@ func checkPartialLevel(t *testing.T, i int, c bruteCase) {
 }
 
 func TestMinimalMatchesBruteForce(t *testing.T) {
-	r := rand.New(rand.NewPCG(*bruteSeed, 2))
+	testBrute(t, rand.New(rand.NewPCG(*bruteSeed, 2)), randomCase)
+}
+
+// With Not nodes, hypotheses are still the subset-minimal cutting
+// schedules, smallest first.
+func TestMinimalMatchesBruteForceWithNot(t *testing.T) {
+	testBrute(t, rand.New(rand.NewPCG(*bruteSeed, 3)), randomNotCase)
+}
+
+func testBrute(t *testing.T, r *rand.Rand, gen func(*rand.Rand) bruteCase) {
 	n := *bruteN
 	if testing.Short() {
 		n = min(n, 300)
 	}
 	nonEmpty := 0
 	for i := range n {
-		c := randomCase(r)
+		c := gen(r)
 		want, _ := bruteMinimal(c)
 		hs, _, err := Minimal(c.sup, c.p, c.opts)
 		if err != nil {

@@ -14,8 +14,9 @@
 //
 //   - B ∪ X cuts at least one outcome and is a valid schedule (at most one
 //     crash per node, at most MaxCrashes crashes, omissions at 1 <= t < EFF);
-//   - no proper subset of X does (X is minimal; since cutting is monotone in
-//     the fault set, no X minus one fault cuts);
+//   - no proper subset of X does (X is minimal; without Not nodes cutting
+//     is monotone in the fault set, so it is enough that no X minus one
+//     fault cuts);
 //   - X only uses faults that can matter: omissions of send events in the
 //     graph, and crash times that are send times (clamped to EOT) of the
 //     crashing node's events that an outcome can still depend on. A crash at
@@ -26,6 +27,23 @@
 // Crashes subsume omissions: an omission from a node that X crashes at or
 // before its send time is never part of a minimal X, and Canonical drops it
 // from the base. No two hypotheses have the same canonical form.
+//
+// # Not nodes
+//
+// A lineage.Not node survives when its child does not: a derivation that
+// relied on a tuple being absent survives only while that tuple's support
+// is cut. Such formulas are not monotone in the faults: a schedule can cut
+// an outcome that a superset of it does not cut, and the base alone can
+// cut an open outcome (then the empty extension is the only hypothesis).
+// The definition above is unchanged (subset-minimal cutting schedules,
+// smallest first), and the level enumeration still finds exactly those: a
+// cutter of size k that contains no smaller hypothesis has no cutting
+// proper subset, since every smaller cutter contains a smaller hypothesis.
+// What is no longer exact is the meaning, for the search, of what is
+// blocked: Exclude (and Skip'd or returned hypotheses) remove all
+// supersets, although with Not a superset of a schedule that does not break
+// the invariant may still break it. For such formulas superset blocking and
+// Exclude are heuristics of the search, not consequences of the semantics.
 //
 // # Order
 //
@@ -41,7 +59,8 @@
 // The support graph is folded (constants, base faults) and encoded in CNF:
 // one variable per relevant fault, one per open graph node reachable from
 // an outcome, clauses saying "a node that survives has its variable true"
-// and "some outcome's variable is false", and native cardinality
+// (both directions, "true exactly when the node survives", for the nodes
+// below a Not) and "some outcome's variable is false", and native cardinality
 // constraints for one crash time per node and the crash budget (see
 // encoding). Hypotheses are enumerated level by level with
 // github.com/crillab/gophersat: at level k an "at most k faults" constraint

@@ -49,8 +49,8 @@ const (
 // construction. A send event e is removed when omit(e) or by(e.From, c) for
 // the last relevant c <= e.Time: two literals at most.
 //
-// Each open And/Or graph node v that an outcome can reach gets a variable
-// x_v that is implied true whenever v survives (the one-sided,
+// Each open And/Or/Not graph node v that an outcome can reach gets a
+// variable x_v that is implied true whenever v survives (the one-sided,
 // Plaisted–Greenbaum half of Tseitin: outcome roots only ever need to be
 // false). Send nodes get no variable: "¬x_e" is replaced by the literals
 // that remove e.
@@ -58,6 +58,16 @@ const (
 //	And:     x_v ∨ ¬x_c1 ∨ … ∨ ¬x_cn
 //	Or:      ¬x_c ∨ x_v for each child c
 //	roots:   ¬x_r1 ∨ … ∨ ¬x_rm (at least one outcome is cut)
+//
+// A Not node needs the opposite bound on its child (x_v ≥ ¬val(c) needs
+// x_c ≤ val(c)), so the open nodes reachable below a Not are exact: their
+// variables get the full Tseitin equivalence (the clauses above plus
+// ¬x_v ∨ x_ci for each child of an And, ¬x_v ∨ x_c1 ∨ … ∨ x_cn for an Or),
+// and their send nodes get a variable too, x_e ↔ ¬removed(e):
+// x_e ∨ omit(e) ∨ by(from, t) and ¬x_e ∨ ¬l for each of those literals.
+// A Not node itself is always encoded as x_v ↔ ¬x_c. The nodes above the
+// Nots keep the one-sided clauses (exact children satisfy "≥" trivially).
+// Graphs without Not get exactly the one-sided encoding.
 //
 // The crash budget is "at most B of by(n, last time of n)", a native
 // cardinality constraint, and the size of a schedule is the number of
@@ -74,6 +84,9 @@ type encoding struct {
 	// rootCut: the base faults alone cut an outcome (the only minimal
 	// extension is the empty one). noCut: no outcome can be cut at all.
 	rootCut, noCut bool
+	// hasNot: the graph has a Not node, so cutting may not be monotone in
+	// the fault set.
+	hasNot bool
 	// allExcluded: an Exclude entry is contained in every extension.
 	allExcluded bool
 	// post: Exclude entries checked on the hypotheses found (see exclude).
@@ -138,6 +151,12 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			default:
 				st[i] = open
 			}
+		case lineage.Not:
+			if len(n.Children) != 1 {
+				return nil, fmt.Errorf("%w: not node %d has %d children (want 1)", ErrGraph, i, len(n.Children))
+			}
+			st[i] = -st[n.Children[0]] // survives ↔ destroyed; open stays open
+			e.hasNot = true
 		case lineage.And, lineage.Or:
 			// And: absorbing state destroyed, unit survives; Or: the dual.
 			absorb, unit := destroyed, survives
@@ -192,6 +211,20 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		for _, c := range g.Nodes[i].Children {
 			if st[c] == open {
 				reach[c] = true
+			}
+		}
+	}
+	// Exact nodes: the reachable open nodes below a Not. Their variables
+	// must equal their values (see the type comment), so their children
+	// are exact too.
+	exact := make([]bool, len(g.Nodes))
+	for i := len(g.Nodes) - 1; i >= 0; i-- {
+		if !reach[i] || !exact[i] && g.Nodes[i].Kind != lineage.Not {
+			continue
+		}
+		for _, c := range g.Nodes[i].Children {
+			if st[c] == open {
+				exact[c] = true
 			}
 		}
 	}
@@ -261,34 +294,59 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	// Node variables and clauses.
 	e.nodeVar = make([]int, len(g.Nodes))
 	for i, n := range g.Nodes {
-		if reach[i] && n.Kind != lineage.Send {
+		if reach[i] && (n.Kind != lineage.Send || exact[i]) {
 			e.nvars++
 			e.nodeVar[i] = e.nvars
 		}
 	}
 	// cut appends the literals that make node c false.
 	cut := func(lits []int, c lineage.NodeID) []int {
-		if n := g.Nodes[c]; n.Kind == lineage.Send {
+		if n := g.Nodes[c]; n.Kind == lineage.Send && e.nodeVar[c] == 0 {
 			return append(lits, e.removedLits(n.Event)...)
 		}
 		return append(lits, -e.nodeVar[c])
 	}
+	clause := func(lits ...int) { e.constrs = append(e.constrs, solver.AtLeast1(lits...)) }
 	for i, n := range g.Nodes {
 		if !reach[i] {
 			continue
 		}
 		x := e.nodeVar[i]
+		cs := openChildren(n.Children, st)
 		switch n.Kind {
+		case lineage.Send:
+			if exact[i] { // x ↔ no removing literal is true
+				rm := e.removedLits(n.Event)
+				clause(append([]int{x}, rm...)...)
+				for _, l := range rm {
+					clause(-x, -l)
+				}
+			}
 		case lineage.And:
 			lits := []int{x}
-			for _, c := range openChildren(n.Children, st) {
+			for _, c := range cs {
 				lits = cut(lits, c)
 			}
-			e.constrs = append(e.constrs, solver.AtLeast1(lits...))
-		case lineage.Or:
-			for _, c := range openChildren(n.Children, st) {
-				e.constrs = append(e.constrs, solver.AtLeast1(cut([]int{x}, c)...))
+			clause(lits...)
+			if exact[i] { // x → every child survives
+				for _, c := range cs {
+					clause(-x, e.nodeVar[c])
+				}
 			}
+		case lineage.Or:
+			for _, c := range cs {
+				clause(cut([]int{x}, c)...)
+			}
+			if exact[i] { // x → some child survives
+				lits := []int{-x}
+				for _, c := range cs {
+					lits = append(lits, e.nodeVar[c])
+				}
+				clause(lits...)
+			}
+		case lineage.Not: // the child is exact: x ↔ ¬x_c, both ways always
+			clause(x, e.nodeVar[cs[0]])
+			clause(-x, -e.nodeVar[cs[0]])
 		}
 	}
 	var rootLits []int
@@ -308,6 +366,12 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	}
 	if len(lasts) > budget {
 		e.constrs = append(e.constrs, atMost(lasts, budget))
+	}
+	// Without Not, open roots survive the base alone. With Not, an open
+	// root may be false with no added fault (a Not of a send the base
+	// keeps): then the empty extension is the only minimal one.
+	if e.hasNot && e.cuts(nil) {
+		e.rootCut = true
 	}
 	return e, nil
 }
@@ -346,6 +410,8 @@ func (e *encoding) cuts(xs []faultVar) bool {
 			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !get(c) })
 		case lineage.Or:
 			val[i] = slices.ContainsFunc(n.Children, get)
+		case lineage.Not:
+			val[i] = !get(n.Children[0])
 		}
 	}
 	for _, f := range xs {

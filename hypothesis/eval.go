@@ -7,7 +7,8 @@ import (
 
 // Cuts returns the outcomes of s (their tuples, in the support's order)
 // whose support formula is false under sched: every derivation lost a
-// message send that sched removes (fault.Schedule.Lost). The schedule should
+// message send that sched removes (fault.Schedule.Lost), or, through a Not
+// node, a tuple it relied on being absent survives. The schedule should
 // be valid for the bounds it is used with (omissions only at t < EFF).
 // Malformed graphs (a child after its parent, an ID out of range) count the
 // broken node as surviving.
@@ -47,6 +48,13 @@ func Eval(g *lineage.Graph, sched fault.Schedule) []bool {
 				if c < 0 || int(c) >= i || val[c] {
 					val[i] = true
 					break
+				}
+			}
+		case lineage.Not:
+			val[i] = true // a malformed Not survives
+			if len(n.Children) == 1 {
+				if c := n.Children[0]; c >= 0 && int(c) < i {
+					val[i] = !val[c]
 				}
 			}
 		default:

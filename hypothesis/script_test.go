@@ -24,6 +24,7 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 //	eot 4 / eff 3 / crashes 1
 //	send NAME FROM TO TIME  a send node
 //	and NAME CHILD...       / or NAME CHILD... / true NAME / false NAME
+//	not NAME CHILD          a Not node
 //	outcome TUPLE NAME      a good outcome and its root
 //	base FAULT...           Options.Base: crash=a,2 or omit=a,b,1
 //	exclude FAULT...        one Options.Exclude entry
@@ -145,6 +146,12 @@ func runScript(input string) (string, error) {
 				cs = append(cs, id)
 			}
 			err = add(f[1], lineage.Node{Kind: kind, Children: cs})
+		case "not":
+			id, ok := names[f[2]]
+			if !ok {
+				return "", fmt.Errorf("unknown node %s", f[2])
+			}
+			err = add(f[1], lineage.Node{Kind: lineage.Not, Children: []lineage.NodeID{id}})
 		case "outcome":
 			id, ok := names[f[2]]
 			if !ok {
