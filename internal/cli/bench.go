@@ -94,6 +94,11 @@ bench file, program errors, unknown --only name).` + benchExamples,
 			if timeout < 0 || exhaustiveLimit < 0 {
 				return usageError("--timeout-per-row and --exhaustive-limit must not be negative")
 			}
+			if out != "" {
+				if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
+					return usageError("--out %s: no such directory %s", out, filepath.Dir(out))
+				}
+			}
 			entries, err := bench.ReadFile(programs)
 			if err != nil {
 				var pe *fs.PathError
