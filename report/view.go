@@ -90,6 +90,12 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 	if err != nil {
 		return nil, err
 	}
+	good := res.GoodOutcomes
+	if len(good) == 0 { // the baselines do not compute them
+		for _, id := range free.Post() {
+			good = append(good, free.Tuple(id).Atom())
+		}
+	}
 	pg := &page{data: pageData{Mode: mode, Runs: []runData{}, Outcomes: []outcomeData{}}}
 	outcomeIdx := map[string]int{}
 	var layout *layouter
@@ -161,7 +167,7 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 			continue
 		}
 		rd.Spacetime = newSpacetime(run)
-		for _, atom := range runOutcomes(prog, r, res.GoodOutcomes) {
+		for _, atom := range runOutcomes(prog, r, good) {
 			oi, note := outcome(atom)
 			if oi < 0 {
 				rd.Notes = append(rd.Notes, note)
