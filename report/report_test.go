@@ -27,6 +27,8 @@ type reportCase struct {
 	omit  []fault.Omission // run mode when omit or crash is set, or run is true
 	crash []fault.Crash
 	run   bool
+	// strategy of the search (default ldfi).
+	strategy search.Strategy
 }
 
 var cases = []reportCase{
@@ -35,6 +37,8 @@ var cases = []reportCase{
 	{name: "retry-deliv", files: []string{"../examples/retry-deliv.ded"},
 		p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2, MaxCrashes: 1}},
 	{name: "redun-deliv-certified", files: []string{"../examples/redun-deliv.ded"},
+		p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}},
+	{name: "simple-deliv-exhaustive", files: []string{"../examples/simple-deliv.ded"}, strategy: search.Exhaustive,
 		p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}},
 	{name: "run-simple-deliv-omit", files: []string{"../examples/simple-deliv.ded"}, run: true,
 		p:    fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2},
@@ -55,6 +59,9 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 		return
 	}
 	cfg := search.Config{Params: c.p, Strategy: search.LDFI, Parallel: parallel, NegativeSupport: true, Symmetry: true}
+	if c.strategy != "" {
+		cfg.Strategy = c.strategy
+	}
 	res, err := search.Check(context.Background(), prog, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -292,5 +299,46 @@ func TestCheckSVGRejects(t *testing.T) {
 	}
 	if err := checkSVG(`<svg width="1" viewBox="0 0 1 1"><g class="node t0"><title>t0</title><text x="0">&lt;b&gt;</text></g></svg>`); err != nil {
 		t.Errorf("checkSVG refused a plain drawing: %v", err)
+	}
+}
+
+// TestDrawnRunsCap: a search with more than MaxDrawnRuns runs embeds the
+// diagrams of the first ones only, says so, and still lists every run.
+func TestDrawnRunsCap(t *testing.T) {
+	prog, err := dedalus.LoadFiles("../examples/redun-deliv.ded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2, MaxCrashes: 1}
+	res, err := search.Check(context.Background(), prog, search.Config{Params: p, Strategy: search.Exhaustive, MaxRuns: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Runs) <= MaxDrawnRuns {
+		t.Fatalf("only %d runs; the test needs more than %d", len(res.Runs), MaxDrawnRuns)
+	}
+	pg, err := buildPage(context.Background(), prog, p, res, "check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg.data.Runs) != len(res.Runs) {
+		t.Errorf("%d runs listed, want %d", len(pg.data.Runs), len(res.Runs))
+	}
+	drawn := 0
+	for i, r := range pg.data.Runs {
+		if r.Spacetime != nil {
+			drawn++
+		} else if i < MaxDrawnRuns {
+			t.Errorf("run %d has no diagram", r.Index)
+		}
+	}
+	if drawn != MaxDrawnRuns {
+		t.Errorf("%d runs drawn, want %d", drawn, MaxDrawnRuns)
+	}
+	if !strings.Contains(pg.data.Note, "later runs are listed only") {
+		t.Errorf("no note about the undrawn runs: %q", pg.data.Note)
+	}
+	if len(pg.data.Outcomes) == 0 || len(pg.data.Runs[0].Lineage) == 0 {
+		t.Errorf("no lineage graph for an exhaustive search")
 	}
 }
