@@ -258,6 +258,23 @@ func TestBrowser(t *testing.T) {
 	check("cuts of run 1", `document.querySelectorAll("#lineage-run g.node.cut").length`, 0)
 	check("selected rows", `document.querySelectorAll("#runs tr.selected").length`, 1)
 
+	// Run 2 (crash a@1) was meant to cut two outcomes: the menu offers both
+	// and switching redraws the failing side.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#runs tr[data-index="2"]`))); err != nil {
+		t.Fatal(err)
+	}
+	check("outcome menu entries", `document.querySelectorAll("#outcome option").length`, 2)
+	check("outcome menu enabled", `document.getElementById("outcome").disabled ? 0 : 1`, 1)
+	first := evalJS[string](t, ctx, `document.querySelector("#lineage-run figcaption").textContent`)
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(function(){var s=document.getElementById("outcome"); s.value="1"; s.dispatchEvent(new Event("change"));})()`)); err != nil {
+		t.Fatal(err)
+	}
+	second := evalJS[string](t, ctx, `document.querySelector("#lineage-run figcaption").textContent`)
+	if first == second || !strings.Contains(second, "run 2") {
+		t.Errorf("switching the outcome did not redraw: %q then %q", first, second)
+	}
+	screenshot(t, ctx, "report-retry-deliv-run2.png")
+
 	// The filter hides the ok runs.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(function(){var s=document.getElementById("filter"); s.value="violation"; s.dispatchEvent(new Event("change"));})()`)); err != nil {
 		t.Fatal(err)
