@@ -60,9 +60,7 @@ func loadBench(t *testing.T) []entry {
 // negative support and symmetry on) currently reaches the wrong verdict. The
 // witness tests above show the bug is real. When the search is fixed,
 // TestVerdicts fails until the row is removed from this list.
-var knownSearchMisses = map[string]string{
-	"quorum-r1": "the violation needs a read reply that only appears when a replica lacks the value (negative support)",
-}
+var knownSearchMisses = map[string]string{}
 
 // slowRows take minutes; run them with ldfi check or ldfi bench.
 var slowRows = map[string]string{}

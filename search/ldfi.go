@@ -20,7 +20,7 @@ type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.S
 // absenceAgainstReference makes derivations learned in faulty runs that
 // relied on a tuple's absence depend on that tuple's fault-free support
 // being cut (lineage.Not). Off until the solver encodes Not.
-const absenceAgainstReference = false
+const absenceAgainstReference = true
 
 // refillLimit bounds the hypotheses asked of the solver per outcome and
 // round: knowledge changes with every run, so hypotheses far down the list
