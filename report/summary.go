@@ -1,6 +1,3 @@
-// Package report renders the results of ldfi: the deterministic JSON summary
-// of a search (runs.json), the terminal text, and the self-contained HTML
-// report with spacetime and lineage diagrams.
 package report
 
 import (

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ldfi/ldfi/dedalus"
@@ -91,6 +92,10 @@ func whyText(w io.Writer, prog *dedalus.Program, p fault.Params, c search.Counte
 			}
 		}
 		if len(cut) == 0 {
+			if appeared := appearedNegs(eng, free, id, post, p, c.Schedule); len(appeared) > 0 {
+				fmt.Fprintf(w, "  why: without faults %s relied on the absence of %s; this schedule makes it hold\n", post, strings.Join(appeared, ", "))
+				continue
+			}
 			fmt.Fprintf(w, "  why: %s lost its support through faults that made other tuples appear\n", post)
 			continue
 		}
@@ -163,4 +168,28 @@ func Spacetime(w io.Writer, res *eval.Result, indent string) {
 			fmt.Fprintf(w, "%s  %s\n", indent, l)
 		}
 	}
+}
+
+// appearedNegs lists (at most 3) negated atoms that derivations in the
+// fault-free lineage of tuple id relied on and that hold in the run under s.
+func appearedNegs(eng *eval.Engine, free *eval.Result, id eval.TupleID, atom string, p fault.Params, s fault.Schedule) []string {
+	run, err := eng.Run(p, s, eval.Options{})
+	if err != nil {
+		return nil
+	}
+	g := buildLineage(free, id, atom)
+	st := g.statusIn(run, s)
+	var out []string
+	for i := range g.nodes {
+		if st.cut[i] != cutNeg {
+			continue
+		}
+		for _, ng := range g.nodes[i].d.Negated {
+			a := strings.TrimPrefix(ng.String(), "notin ")
+			if negHolds(run, ng) && len(out) < 3 && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }

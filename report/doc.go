@@ -1,0 +1,25 @@
+// Package report renders the results of ldfi: the deterministic JSON summary
+// of a search (runs.json), the terminal text, and the self-contained HTML
+// report with spacetime and lineage diagrams and their Graphviz DOT files.
+//
+// After a search:
+//
+//	res, err := search.Check(ctx, prog, cfg)
+//	sum := report.NewSummary(prog, cfg, res, version)
+//	report.CheckText(os.Stdout, prog, cfg, res, sum) // terminal summary
+//	data, _ := report.JSON(sum)                      // runs.json bytes
+//	err = report.Write("out", prog, cfg, res, sum)   // runs.json, index.html, *.dot
+//
+// For one run (ldfi run --out), report.WriteRun writes the same files.
+//
+// Write re-runs the fault-free run with provenance and each drawn run
+// without, builds the lineage graph of each missing good outcome in the
+// fault-free run (lineage.go), marks what of it is left in each run
+// (missing tuples, cut firings and why), lays the graphs out once per
+// outcome with Graphviz compiled to WebAssembly (layout.go: goccy/go-graphviz,
+// the SVG checked against a whitelist), and embeds everything as JSON in one
+// HTML page (html.go, page.html, page.css, page.js) whose script draws the
+// spacetime diagrams and restyles the lineage SVG for the selected run.
+// Every output is deterministic: same inputs, same bytes. docs/report.md
+// documents the files and the runs.json schema.
+package report
