@@ -157,6 +157,21 @@ func (l *Learner) absent(b *Builder, n eval.NegAtom, rename map[string]string, r
 	return b.Not("absent: "+n.String(), b.Or(n.String(), holders...))
 }
 
+// crashBy is a leaf that a crash of node at or before time t removes: a
+// send event from node at t. (It can also be removed by an omission when
+// t < EFF; as an extra way to cut a derivation that only over-approximates
+// the cuts, which keeps certificates on the safe side.)
+func (l *Learner) crashBy(b *Builder, node string, t int) NodeID {
+	other := l.params.Nodes[0]
+	if other == node && len(l.params.Nodes) > 1 {
+		other = l.params.Nodes[1]
+	}
+	if other == node {
+		return TrueID // a single node never sends to another
+	}
+	return b.Send(Event{From: node, To: other, Time: t})
+}
+
 func renameKey(rename map[string]string) string {
 	keys := slices.Sorted(maps.Keys(rename))
 	var sb strings.Builder
@@ -198,11 +213,18 @@ func (l *Learner) learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 		}
 		if l.crashFed[n.Rel] {
 			for _, node := range l.params.Nodes {
-				other := l.params.Nodes[0]
-				if other == node && len(l.params.Nodes) > 1 {
-					other = l.params.Nodes[1]
+				parts = append(parts, l.crashBy(b, ren(node), n.Time))
+			}
+		}
+		if n.Rel == l.prog.Relations[l.prog.Crash].Name {
+			// The crash relation is an oracle over the whole run: any
+			// crash of the named node (or of any node, for a wildcard)
+			// makes the atom true at every time.
+			for _, node := range l.params.Nodes {
+				if len(n.Wild) > 1 && !n.Wild[1] && n.Args[1].Str != node {
+					continue
 				}
-				parts = append(parts, b.Send(Event{From: ren(node), To: ren(other), Time: n.Time}))
+				parts = append(parts, l.crashBy(b, ren(node), l.params.EOT))
 			}
 		}
 		return b.And(key, parts...)

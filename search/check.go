@@ -65,7 +65,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			cfg: &cfg, exec: exec, sym: sym, kb: lineage.NewBuilder(), learner: learner,
 			pf:      newPrefetcher(exec, true, cfg.Parallel),
 			exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
-			res: res, start: start, ctx: ctx,
+			res: res, start: start, ctx: ctx, preName: prog.Relations[prog.Pre].Name,
 			solve: defaultSolve,
 		}
 		s.rename = func(tuple string, perm map[string]string) string {
@@ -132,9 +132,11 @@ func newEvalExecutor(eng *eval.Engine, p fault.Params) executor {
 		ids := map[string]eval.TupleID{}
 		for _, id := range r.Post() {
 			t := r.Tuple(id)
-			if _, ok := r.Find(preName, t.Time, t.Args...); !ok {
+			pid, ok := r.Find(preName, t.Time, t.Args...)
+			if !ok {
 				continue // a post without a pre is no outcome the invariant needs
 			}
+			e.preIDs = append(e.preIDs, pid)
 			key := t.Atom()
 			e.present[key] = t
 			ids[key] = id

@@ -52,6 +52,7 @@ type ldfiSearch struct {
 	learner *lineage.Learner
 	ref     *lineage.Reference // the fault-free run
 	good    []string
+	preName string
 	// goodTuples are the good outcomes by atom text.
 	goodTuples map[string]eval.Tuple
 	exclude    map[string][]fault.Schedule // per outcome: schedules (and supersets) known not to help
@@ -111,7 +112,14 @@ func (s *ldfiSearch) learn(sched fault.Schedule, e *execution) (learned int) {
 			ids = append(ids, id)
 		}
 	}
+	pres := e.preIDs
 	for i, perm := range s.perms() {
+		// The lineage of the pre tuples only orders hypotheses (those that
+		// keep the pre of what they cut come first); it never prunes.
+		preRoots := s.learner.Learn(s.kb, e.result, pres, perm, s.ref)
+		for k, id := range pres {
+			s.kb.AddOutcome(lineage.RenameTuple(e.result.Tuple(id), perm).Atom(), preRoots[k])
+		}
 		roots := s.learner.Learn(s.kb, e.result, ids, perm, s.ref)
 		for k, o := range present {
 			if s.kb.AddOutcome(s.rename(o, perm), roots[k]) && i == 0 {
@@ -160,8 +168,33 @@ func (s *ldfiSearch) refill() error {
 		}
 	}
 	s.res.Stats.Hypotheses += len(hs)
+	// Order: hypotheses that keep the pre tuple of some outcome they cut
+	// (as far as the lineage learned so far tells) first, since a run that
+	// loses both the pre and the post cannot violate; then smallest first;
+	// then later crashes first (a node that crashes later has done more of
+	// its work, which keeps more pre tuples); then by text.
+	keeps := map[string]bool{}
+	for _, h := range hs {
+		rm := s.removedBy(h.sched)
+		for _, o := range h.targets {
+			if s.kb.OutcomeSurvives(s.preKey(o), rm) {
+				keeps[h.sched.String()] = true
+				break
+			}
+		}
+	}
 	slices.SortStableFunc(hs, func(a, b candidate) int {
+		ka, kb := keeps[a.sched.String()], keeps[b.sched.String()]
+		if ka != kb {
+			if ka {
+				return -1
+			}
+			return 1
+		}
 		if d := a.sched.Size() - b.sched.Size(); d != 0 {
+			return d
+		}
+		if d := crashTimes(b.sched) - crashTimes(a.sched); d != 0 {
 			return d
 		}
 		return strings.Compare(a.sched.String(), b.sched.String())
@@ -326,4 +359,19 @@ func confirm(exec executor, sched fault.Schedule, want []string) error {
 		return fmt.Errorf("internal error: replaying counterexample %s gave violations %v, first run gave %v", sched, again.violations, want)
 	}
 	return nil
+}
+
+// preKey is the text of the pre tuple matching good outcome o.
+func (s *ldfiSearch) preKey(o string) string {
+	t := s.goodTuples[o]
+	t.Rel = s.preName
+	return t.Atom()
+}
+
+func crashTimes(s fault.Schedule) int {
+	n := 0
+	for _, c := range s.Crashes {
+		n += c.Time
+	}
+	return n
 }

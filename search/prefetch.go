@@ -17,6 +17,8 @@ type execution struct {
 	present map[string]eval.Tuple
 	// ids are the tuple IDs of the present outcomes in result.
 	ids map[string]eval.TupleID
+	// preIDs are the IDs of the pre tuples of the present outcomes.
+	preIDs []eval.TupleID
 	// result is the run, kept until the search has learned from it (nil
 	// when provenance was not recorded).
 	result *eval.Result
