@@ -151,7 +151,10 @@ func (b *Builder) Support(tuples []string) *Support {
 		outs = append(outs, Outcome{Tuple: t, Root: b.Or(t, b.roots[t]...)})
 	}
 	slices.SortFunc(outs, func(x, y Outcome) int { return strings.Compare(x.Tuple, y.Tuple) })
-	g := Graph{Nodes: slices.Clone(b.g.Nodes)}
+	// Nodes are immutable once added and the builder only appends, so the
+	// snapshot can share the backing array: capping its capacity keeps the
+	// builder's later appends out of its view.
+	g := Graph{Nodes: b.g.Nodes[:len(b.g.Nodes):len(b.g.Nodes)]}
 	return &Support{Graph: g, Outcomes: outs}
 }
 

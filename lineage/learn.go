@@ -268,7 +268,9 @@ func (l *Learner) learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 			}
 			alts = append(alts, b.And(l.prog.Rules[d.Rule].Text, parts...))
 		}
-		v := b.Or(renameTuple(res.Tuple(id), rename).String(), alts...)
+		// Tuple nodes carry no label: printing every tuple costs more than
+		// the rest of learning, and reports draw lineage from eval itself.
+		v := b.Or("", alts...)
 		memo[id] = v
 		return v
 	}

@@ -142,3 +142,5 @@ func TestSymmetryReducesRuns(t *testing.T) {
 		t.Fatalf("with symmetry %s in %d, without %s in %d", with.Verdict, with.Executions, without.Verdict, without.Executions)
 	}
 }
+
+func loadProgram(file string) (*dedalus.Program, error) { return dedalus.LoadFiles(file) }
