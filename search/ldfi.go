@@ -147,6 +147,9 @@ func (s *ldfiSearch) refill() error {
 	seen := map[string]int{}
 	var hs []candidate
 	for _, o := range s.good {
+		if s.ctx.Err() != nil {
+			return nil // the caller reports the time limit
+		}
 		sup := s.kb.Support([]string{o})
 		excl := append(slices.Clone(s.exclude[o]), s.cexBlock...)
 		t0 := time.Now()
@@ -289,6 +292,10 @@ func (s *ldfiSearch) run() error {
 		if !ok {
 			if err := s.refill(); err != nil {
 				return err
+			}
+			if reason, hit := s.limitReached(); hit {
+				s.res.Verdict, s.res.Reason = Inconclusive, reason
+				return nil
 			}
 			if h, ok = s.next(); !ok {
 				break
