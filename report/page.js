@@ -79,7 +79,9 @@
       }
       var lx = x1 + dx * 0.75, ly = y1 + dy * 0.75 - 5;
       var label = a.msgs[0].replace(/\(.*$/, "") + (a.msgs.length > 1 ? " ×" + a.msgs.length : "");
-      el("text", { x: lx, y: ly, "class": "msg-label", "text-anchor": "middle" }, g).textContent = label;
+      // anchored away from the receiver's lane, so labels of arrows that
+      // meet at one lane from both sides do not overlap
+      el("text", { x: lx, y: ly, "class": "msg-label", "text-anchor": dx > 0 ? "end" : "start" }, g).textContent = label;
       title(g, st.lanes[a.from] + "→" + st.lanes[a.to] + " sent at " + a.t + ", " + fate(a) + "\n" + a.msgs.join("\n"));
     });
     box.appendChild(svg);
@@ -140,6 +142,14 @@
     scroll.className = "graph-scroll";
     scroll.appendChild(svg);
     box.appendChild(scroll);
+    // A wide graph is shown at no less than 60% of its size (scroll for
+    // the rest) rather than shrunk to an unreadable width.
+    var natural = svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
+    var room = scroll.clientWidth;
+    if (natural > 0 && room > 0 && natural > room) {
+      svg.style.maxWidth = "none";
+      svg.style.width = Math.max(room, natural * 0.6) + "px";
+    }
     fitLabels(svg);
     if (o.truncated) {
       var tn = document.createElement("p"); tn.className = "note";
@@ -173,8 +183,15 @@
       return;
     }
     var o = data.outcomes[rl.outcome];
+    // Wide graphs go one above the other.
+    var vb = o.svg ? o.svg.match(/viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+)/) : null;
+    document.querySelector(".pair").classList.toggle("stacked", !!vb && Number(vb[1]) > 560);
     drawLineage(free, o, null, "fault-free run: lineage of " + o.atom);
-    drawLineage(run, o, rl, "run " + r.index + ": " + (rl.holds ? o.atom + " still holds (another derivation survived)" : o.atom + " is missing") + " — red: cut");
+    var what;
+    if (!rl.holds) what = o.atom + " is missing — red: cut";
+    else if (rl.cut.length) what = o.atom + " still holds (another derivation survived) — red: cut";
+    else what = o.atom + " holds; nothing in its lineage is cut";
+    drawLineage(run, o, rl, "run " + r.index + ": " + what);
   }
   function select(index) {
     var r = byIndex[index];
