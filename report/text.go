@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ldfi/ldfi/dedalus"
@@ -54,7 +55,7 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 				continue
 			}
 			fmt.Fprintf(w, "spacetime of run %d (reproduce with: %s):\n", c.Run, ReplayCommand(p, c.Schedule, prog))
-			Spacetime(w, run, "  ")
+			Spacetime(w, run)
 		}
 	}
 }
@@ -131,43 +132,66 @@ func ReplayCommand(p fault.Params, s fault.Schedule, prog *dedalus.Program) stri
 	return b.String()
 }
 
-// Spacetime prints a compact text spacetime diagram of a run: per timestep,
-// the crashes that take effect and every inter-node message sent, with its
-// fate. Each line starts with indent.
-func Spacetime(w io.Writer, res *eval.Result, indent string) {
+// Spacetime prints a compact text spacetime diagram of a run:, per timestep and node (in --nodes order, then other
+// receivers by name), the node's crash, the messages it received and the
+// messages it sent with their fate.
+func Spacetime(w io.Writer, res *eval.Result) {
 	p := res.Params()
-	s := res.Schedule()
 	msgs := res.Messages()
-	for t := 1; t <= p.EOT; t++ {
-		var lines []string
-		for _, c := range s.Crashes {
-			if c.Time == t {
-				lines = append(lines, fmt.Sprintf("%s crashes (sends nothing from now on)", c.Node))
-			}
-		}
-		for _, m := range msgs {
-			if m.SendTime != t || m.From == m.To {
-				continue
-			}
-			fate := "-> delivered@" + fmt.Sprint(t+1)
-			switch m.Status {
-			case eval.LostOmission:
-				fate = "LOST (omission)"
-			case eval.LostCrash:
-				fate = "LOST (sender crashed)"
-			case eval.AfterEOT:
-				fate = "(arrives after EOT)"
-			}
-			lines = append(lines, fmt.Sprintf("%s->%s %s %s", m.From, m.To, eval.Tuple{Rel: m.Rel, Args: m.Args}.Atom(), fate))
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "%st=%d\n", indent, t)
-		for _, l := range lines {
-			fmt.Fprintf(w, "%s  %s\n", indent, l)
+	nodes := slices.Clone(p.Nodes)
+	var others []string
+	for _, m := range msgs {
+		if !slices.Contains(nodes, m.To) && !slices.Contains(others, m.To) {
+			others = append(others, m.To)
 		}
 	}
+	slices.Sort(others)
+	nodes = append(nodes, others...)
+	width := 0
+	for _, n := range nodes {
+		width = max(width, len(n))
+	}
+	for t := 1; t <= p.EOT; t++ {
+		fmt.Fprintf(w, "  t=%d\n", t)
+		quiet := true
+		for _, n := range nodes {
+			var lines []string
+			if ct, ok := res.Schedule().CrashTime(n); ok && ct == t {
+				lines = append(lines, "CRASH: sends nothing from now on")
+			}
+			for _, m := range msgs {
+				if m.To == n && m.Status == eval.Delivered && m.SendTime+1 == t {
+					lines = append(lines, fmt.Sprintf("<- %-*s %s", width, m.From, msgAtom(m)))
+				}
+			}
+			for _, m := range msgs {
+				if m.From == n && m.SendTime == t {
+					lines = append(lines, fmt.Sprintf("-> %-*s %s  %s", width, m.To, msgAtom(m), msgFate(m)))
+				}
+			}
+			for _, l := range lines {
+				fmt.Fprintf(w, "    %-*s  %s\n", width, n, l)
+				quiet = false
+			}
+		}
+		if quiet {
+			fmt.Fprintln(w, "    (no messages)")
+		}
+	}
+}
+
+func msgAtom(m eval.Message) string { return eval.Tuple{Rel: m.Rel, Args: m.Args}.Atom() }
+
+func msgFate(m eval.Message) string {
+	switch m.Status {
+	case eval.LostOmission:
+		return "LOST (omission)"
+	case eval.LostCrash:
+		return "LOST (sender crashed)"
+	case eval.AfterEOT:
+		return "(arrives after EOT)"
+	}
+	return "delivered@" + strconv.Itoa(m.SendTime+1)
 }
 
 // appearedNegs lists (at most 3) negated atoms that derivations in the

@@ -161,7 +161,7 @@ func writeRunText(w io.Writer, res *eval.Result) {
 	fmt.Fprintf(w, "faults: %s\n", res.Schedule())
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "spacetime (per timestep and node; <- received, -> sent):")
-	writeSpacetime(w, res)
+	report.Spacetime(w, res)
 	fmt.Fprintln(w)
 	if !res.HasInvariant() {
 		fmt.Fprintln(w, "invariant: none (the program defines no pre/post)")
@@ -186,68 +186,6 @@ func writeRunText(w io.Writer, res *eval.Result) {
 	} else {
 		fmt.Fprintf(w, "verdict: violation (%d of %d pre tuples without post)\n", len(viol), len(pre))
 	}
-}
-
-// writeSpacetime prints, per timestep and node (in --nodes order, then other
-// receivers by name), the node's crash, the messages it received and the
-// messages it sent with their fate.
-func writeSpacetime(w io.Writer, res *eval.Result) {
-	p := res.Params()
-	msgs := res.Messages()
-	nodes := slices.Clone(p.Nodes)
-	var others []string
-	for _, m := range msgs {
-		if !slices.Contains(nodes, m.To) && !slices.Contains(others, m.To) {
-			others = append(others, m.To)
-		}
-	}
-	slices.Sort(others)
-	nodes = append(nodes, others...)
-	width := 0
-	for _, n := range nodes {
-		width = max(width, len(n))
-	}
-	for t := 1; t <= p.EOT; t++ {
-		fmt.Fprintf(w, "  t=%d\n", t)
-		quiet := true
-		for _, n := range nodes {
-			var lines []string
-			if ct, ok := res.Schedule().CrashTime(n); ok && ct == t {
-				lines = append(lines, "CRASH: sends nothing from now on")
-			}
-			for _, m := range msgs {
-				if m.To == n && m.Status == eval.Delivered && m.SendTime+1 == t {
-					lines = append(lines, fmt.Sprintf("<- %-*s %s", width, m.From, atom(m)))
-				}
-			}
-			for _, m := range msgs {
-				if m.From == n && m.SendTime == t {
-					lines = append(lines, fmt.Sprintf("-> %-*s %s  %s", width, m.To, atom(m), fate(m)))
-				}
-			}
-			for _, l := range lines {
-				fmt.Fprintf(w, "    %-*s  %s\n", width, n, l)
-				quiet = false
-			}
-		}
-		if quiet {
-			fmt.Fprintln(w, "    (no messages)")
-		}
-	}
-}
-
-func atom(m eval.Message) string { return eval.Tuple{Rel: m.Rel, Args: m.Args}.Atom() }
-
-func fate(m eval.Message) string {
-	switch m.Status {
-	case eval.LostOmission:
-		return "LOST (omission)"
-	case eval.LostCrash:
-		return "LOST (sender crashed)"
-	case eval.AfterEOT:
-		return "(arrives after EOT)"
-	}
-	return "delivered@" + strconv.Itoa(m.SendTime+1)
 }
 
 // JSON output.
