@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/eval"
@@ -12,67 +13,99 @@ import (
 )
 
 // Learner turns the provenance of runs of one program into support formulas.
-// It is immutable after NewLearner and safe for concurrent use (each call
-// writes only to the Builder it is given).
+// It is safe for concurrent use (each call writes only to the Builder it is
+// given; the suppressor analysis is memoised under a lock).
 type Learner struct {
 	prog   *dedalus.Program
 	params fault.Params
 	negSup bool
-	// suppressors[r] lists the relations whose presence can suppress a
-	// derivation of r: those negated in a rule that r depends on.
-	suppressors map[string][]string
-	// crashFed[r] reports whether r depends positively on the crash
-	// relation, so that a crash can make it present.
-	crashFed map[string]bool
+	// rulesFor[r] lists the rules with head r.
+	rulesFor map[dedalus.RelID][]*dedalus.Rule
+
+	mu   sync.Mutex
+	sups map[relTime][]relTime // memo of suppressorsAt
+}
+
+// relTime is a relation at a time.
+type relTime struct {
+	rel dedalus.RelID
+	t   int
 }
 
 // NewLearner prepares the dependency analysis of prog used by negative
 // support. negativeSupport turns that analysis on.
 func NewLearner(prog *dedalus.Program, p fault.Params, negativeSupport bool) *Learner {
 	l := &Learner{prog: prog, params: p, negSup: negativeSupport,
-		suppressors: map[string][]string{}, crashFed: map[string]bool{}}
-	// pos[r]: relations read positively by rules with head r; neg[r]: read
-	// negated.
-	pos := map[dedalus.RelID][]dedalus.RelID{}
-	neg := map[dedalus.RelID][]dedalus.RelID{}
-	for _, r := range prog.Rules {
-		for _, a := range r.Body {
-			if a.Negated {
-				neg[r.Head] = append(neg[r.Head], a.Rel)
-			} else {
-				pos[r.Head] = append(pos[r.Head], a.Rel)
-			}
-		}
-	}
-	for rid := range prog.Relations {
-		root := dedalus.RelID(rid)
-		// Closure of root through positive dependencies (all rule kinds:
-		// @next carries state, @async carries messages).
-		seen := map[dedalus.RelID]bool{root: true}
-		stack := []dedalus.RelID{root}
-		var sup []string
-		for len(stack) > 0 {
-			r := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if r == prog.Crash && r != root {
-				l.crashFed[prog.Relations[root].Name] = true
-			}
-			for _, n := range neg[r] {
-				if n != prog.Crash {
-					sup = append(sup, prog.Relations[n].Name)
-				}
-			}
-			for _, q := range pos[r] {
-				if !seen[q] {
-					seen[q] = true
-					stack = append(stack, q)
-				}
-			}
-		}
-		slices.Sort(sup)
-		l.suppressors[prog.Relations[root].Name] = slices.Compact(sup)
+		rulesFor: map[dedalus.RelID][]*dedalus.Rule{}, sups: map[relTime][]relTime{}}
+	for i := range prog.Rules {
+		r := &prog.Rules[i]
+		l.rulesFor[r.Head] = append(l.rulesFor[r.Head], r)
 	}
 	return l
+}
+
+// suppressorsAt answers "what could hold back tuples of rel at time t?": it
+// follows the rules that could derive rel at t back through their positive
+// body atoms — at t for deductive rules, at t-1 for @next and @async rules,
+// at k for `@k` atoms — and collects the relations negated on the way, each
+// at the time it is read. The second result reports whether the crash
+// relation feeds rel positively (so that a crash can make it present).
+func (l *Learner) suppressorsAt(rel dedalus.RelID, t int) ([]relTime, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := relTime{rel, t}
+	if v, ok := l.sups[key]; ok {
+		return v, l.sups[relTime{rel, -t}] != nil
+	}
+	seen := map[relTime]bool{key: true}
+	stack := []relTime{key}
+	var out []relTime
+	crashFed := false
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if cur.rel == l.prog.Crash && cur != key {
+			crashFed = true
+		}
+		for _, r := range l.rulesFor[cur.rel] {
+			bt := cur.t
+			if r.Kind != dedalus.Deductive {
+				bt--
+			}
+			if bt < 1 {
+				continue
+			}
+			for _, a := range r.Body {
+				at := bt
+				if a.AtTime > 0 {
+					at = a.AtTime
+				}
+				next := relTime{a.Rel, at}
+				if a.Negated {
+					if a.Rel != l.prog.Crash {
+						out = append(out, next)
+					}
+					continue
+				}
+				if !seen[next] {
+					seen[next] = true
+					stack = append(stack, next)
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b relTime) int {
+		if a.rel != b.rel {
+			return int(a.rel - b.rel)
+		}
+		return a.t - b.t
+	})
+	out = slices.Compact(out)
+	l.sups[key] = out
+	if crashFed {
+		l.sups[relTime{rel, -t}] = []relTime{}
+	}
+	return out, crashFed
 }
 
 // NonMonotone reports whether any rule uses negation or aggregation: then
@@ -199,11 +232,20 @@ func (l *Learner) learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 	negSupport := func(n eval.NegAtom, id eval.TupleID) NodeID {
 		key := n.String()
 		sups, ok := supCache[key]
-		if !ok {
-			for _, rel := range l.suppressors[n.Rel] {
-				sups = append(sups, res.TuplesAt(rel, n.Time)...)
+		crashFed := false
+		if rid := l.prog.Rel(n.Rel); rid != dedalus.NoRel {
+			var at []relTime
+			at, crashFed = l.suppressorsAt(rid, n.Time)
+			if !ok {
+				for _, rt := range at {
+					for _, sid := range res.TuplesAt(l.prog.Relations[rt.rel].Name, rt.t) {
+						if len(n.Wild) == 0 || n.Wild[0] || res.Tuple(sid).Args[0] == n.Args[0] {
+							sups = append(sups, sid)
+						}
+					}
+				}
+				supCache[key] = sups
 			}
-			supCache[key] = sups
 		}
 		var parts []NodeID
 		for _, sid := range sups {
@@ -211,7 +253,7 @@ func (l *Learner) learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename
 				parts = append(parts, tuple(sid))
 			}
 		}
-		if l.crashFed[n.Rel] {
+		if crashFed {
 			for _, node := range l.params.Nodes {
 				parts = append(parts, l.crashBy(b, ren(node), n.Time))
 			}

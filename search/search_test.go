@@ -144,3 +144,20 @@ func TestSymmetryReducesRuns(t *testing.T) {
 }
 
 func loadProgram(file string) (*dedalus.Program, error) { return dedalus.LoadFiles(file) }
+
+// An outcome whose lineage holds no message at all, only the absence of a
+// suspicion that a lost heartbeat makes appear: negative support follows
+// the suspicion back in time to the heartbeat that held it back.
+func TestNegativeSupportFollowsStateBackInTime(t *testing.T) {
+	prog := mustLoad(t, "testdata/suspect.ded")
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 4, EFF: 2}
+	res := check(t, prog, Config{Params: p})
+	if res.Verdict != Counterexample || res.Executions != 2 {
+		t.Fatalf("got %s after %d executions, want a counterexample after 2", res.Verdict, res.Executions)
+	}
+	assertViolates(t, prog, p, res.Counterexamples[0].Schedule)
+	exh := check(t, prog, Config{Params: p, Strategy: Exhaustive})
+	if exh.Verdict != Counterexample {
+		t.Fatalf("exhaustive search: %s", exh.Verdict)
+	}
+}
