@@ -47,7 +47,7 @@ func (s *baselineSearch) run() error {
 	}
 	ended := false
 	fill := func() {
-		for !ended && len(window) < max(1, s.pf.n*2) {
+		for !ended && len(window) < max(1, s.pf.n*16) {
 			sc, ok := pull()
 			if !ok {
 				ended = true
