@@ -518,11 +518,8 @@ var (
 // checkPartialLevel: with PartialLevel, the result has as many hypotheses
 // as the limit allows, all from the full list, in its order, and every
 // size before the last one returned is complete.
-func checkPartialLevel(t *testing.T, i int, c bruteCase) {
+func checkPartialLevel(t *testing.T, i int, c bruteCase, all []string, sizes []int) {
 	t.Helper()
-	full := c
-	full.opts.Limit = 0
-	all, sizes := bruteMinimal(full)
 	c.opts.PartialLevel = true
 	hs, _, err := Minimal(c.sup, c.p, c.opts)
 	if err != nil {
@@ -548,6 +545,56 @@ func checkPartialLevel(t *testing.T, i int, c bruteCase) {
 	}
 }
 
+// checkGreedy: in Greedy mode and in Auto mode with ExactSize 1 and 2,
+// every hypothesis returned is one of the full list (a subset-minimal
+// cutting schedule), none twice, in (size, String()) order, as many as the
+// limit allows (without a limit: the full list); in Auto mode the sizes up
+// to ExactSize are exactly those of the full list.
+func checkGreedy(t *testing.T, i int, c bruteCase, all []string, sizes []int) {
+	t.Helper()
+	for _, m := range []struct {
+		mode  Mode
+		exact int
+	}{{Greedy, 0}, {Auto, 1}, {Auto, 2}} {
+		o := c.opts
+		o.Mode, o.ExactSize = m.mode, m.exact
+		hs, _, err := Minimal(c.sup, c.p, o)
+		if err != nil {
+			t.Fatalf("case %d (%v %d): %v\n%s", i, m.mode, m.exact, err, c)
+		}
+		want := len(all)
+		if o.Limit > 0 {
+			want = min(want, o.Limit)
+		}
+		if len(hs) != want {
+			t.Fatalf("case %d (%v %d): %d hypotheses %v, want %d of %q\n%s", i, m.mode, m.exact, len(hs), hs, want, all, c)
+		}
+		small := 0 // hypotheses of at most m.exact faults
+		prev := -1
+		for j, h := range hs {
+			k := slices.Index(all, h.String())
+			if k < 0 || k <= prev {
+				t.Fatalf("case %d (%v %d): %s not a hypothesis or out of order (full list %q)\n%s", i, m.mode, m.exact, h, all, c)
+			}
+			prev = k
+			if sizes[k] <= m.exact {
+				if k != j {
+					t.Fatalf("case %d (%v %d): %s at %d, want the full list's prefix %q\n%s", i, m.mode, m.exact, h, j, all, c)
+				}
+				small++
+			}
+		}
+		if len(hs) < want || o.Limit == 0 {
+			// Not cut short by the limit: every small one is there.
+			for k := range all {
+				if sizes[k] <= m.exact && k >= small {
+					t.Fatalf("case %d (%v %d): %s missing\n%s", i, m.mode, m.exact, all[k], c)
+				}
+			}
+		}
+	}
+}
+
 func TestMinimalMatchesBruteForce(t *testing.T) {
 	testBrute(t, rand.New(rand.NewPCG(*bruteSeed, 2)), randomCase)
 }
@@ -566,7 +613,14 @@ func testBrute(t *testing.T, r *rand.Rand, gen func(*rand.Rand) bruteCase) {
 	nonEmpty := 0
 	for i := range n {
 		c := gen(r)
-		want, _ := bruteMinimal(c)
+		c.opts.Mode = Exact
+		full := c
+		full.opts.Limit = 0
+		all, sizes := bruteMinimal(full) // the full list
+		want := all
+		if c.opts.Limit > 0 && len(want) > c.opts.Limit {
+			want = want[:c.opts.Limit]
+		}
 		hs, _, err := Minimal(c.sup, c.p, c.opts)
 		if err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, c)
@@ -579,8 +633,9 @@ func testBrute(t *testing.T, r *rand.Rand, gen func(*rand.Rand) bruteCase) {
 			t.Fatalf("case %d:\n got  %q\n want %q\n%s", i, got, want, c)
 		}
 		if c.opts.Limit > 0 {
-			checkPartialLevel(t, i, c)
+			checkPartialLevel(t, i, c, all, sizes)
 		}
+		checkGreedy(t, i, c, all, sizes)
 		if len(want) > 0 {
 			nonEmpty++
 		}

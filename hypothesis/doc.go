@@ -48,11 +48,41 @@
 // # Order
 //
 // Smallest first (by the number of faults added to the base), then by the
-// schedule's String(). Minimal finds every hypothesis of size k before it
-// looks at size k+1, so Options.Limit returns a prefix of the full list
-// (with Options.PartialLevel, the last size may hold the first hypotheses
-// the solver found instead of the String()-smallest: much faster when one
-// size holds thousands).
+// schedule's String(). In Exact mode (and in Auto mode up to ExactSize)
+// Minimal finds every hypothesis of size k before it looks at size k+1, so
+// Options.Limit returns a prefix of the full list (with
+// Options.PartialLevel, the last size may hold the first hypotheses the
+// solver found instead of the String()-smallest: much faster when one size
+// holds thousands). Beyond ExactSize, see "Greedy mode".
+//
+// # Greedy mode
+//
+// Enumerating by ascending size needs "at most k faults" constraints, and
+// proving that no cutter of k−1 faults exists gets exponentially harder as
+// k grows: on a replicated dataflow whose minimal cut sets have 15–20
+// omissions, single calls took seconds. Options.Mode chooses:
+//
+//   - Exact: the ascending enumeration above for every size.
+//   - Greedy: no size bound (the crash budget and MaxSize still hold). The
+//     solver finds any cutting schedule; it is shrunk to a subset-minimal
+//     one by dropping faults one at a time in canonical order while the
+//     schedule still cuts (evaluated on the folded graph, no solver call;
+//     with Not nodes, where that is not enough, the solver is then asked
+//     for a cutting proper subset until there is none); its supersets are
+//     blocked; repeat until Limit hypotheses are accepted or there is no
+//     cutter left. Every hypothesis is subset-minimal and found once. The
+//     result is sorted by (size, String()); without a Limit it is the full
+//     list (when the solver finds nothing, every cutter contains one of the
+//     hypotheses found, so every minimal one was found), but with a Limit it
+//     holds the first ones found, which need not be the smallest.
+//   - Auto (the default): Exact for the sizes up to ExactSize
+//     (DefaultExactSize, 8, when 0), then Greedy for the larger ones. Small
+//     protocols, whose cut sets have a few faults, get exactly the Exact
+//     result; when every hypothesis of at most ExactSize faults is found
+//     (or there is none), the larger ones come greedily, all after the
+//     smaller ones. The switch depends only on sizes, so it is
+//     deterministic (gophersat cannot stop a call after a conflict budget,
+//     and a time budget would not be).
 //
 // # How
 //

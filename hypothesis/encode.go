@@ -510,6 +510,45 @@ func (e *encoding) block(xs []faultVar) solver.CardConstr {
 	return solver.AtLeast1(lits...)
 }
 
+// within are the constraints "the added faults are a proper subset of
+// xs": every fault variable outside xs is false (a crash of xs at c may
+// only be dropped: by(n, c') is false for c' < c), and some fault of xs is
+// absent.
+func (e *encoding) within(xs []faultVar) []solver.CardConstr {
+	var out []solver.CardConstr
+	omits := map[int]bool{}
+	crashes := map[string]int{}
+	for _, f := range xs {
+		if f.crash {
+			crashes[f.c.Node] = f.c.Time
+		} else {
+			omits[e.omitVar[f.o]] = true
+		}
+	}
+	for i, f := range e.faults {
+		v := i + 1
+		switch {
+		case !f.crash && omits[v]:
+		case f.crash:
+			n := f.c.Node
+			ts := e.crashTimes[n]
+			c, ok := crashes[n]
+			if !ok && f.c.Time == ts[len(ts)-1] {
+				out = append(out, solver.AtLeast1(-v)) // n does not crash
+			}
+			if ok && f.c.Time < c {
+				out = append(out, solver.AtLeast1(-v)) // not before c
+			}
+			if ok && f.c.Time == ts[len(ts)-1] && c < f.c.Time {
+				out = append(out, solver.AtLeast1(-v, e.by(n, c))) // not after c
+			}
+		default:
+			out = append(out, solver.AtLeast1(-v))
+		}
+	}
+	return append(out, e.block(xs))
+}
+
 // openChildren returns the distinct open children.
 func openChildren(cs []lineage.NodeID, st []state) []lineage.NodeID {
 	var out []lineage.NodeID

@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,8 +19,10 @@ var ErrGraph = errors.New("hypothesis: malformed support graph")
 
 // Options tune Minimal. The zero value asks for every hypothesis.
 type Options struct {
-	// Limit is the maximum number of hypotheses to return (0: all). The
-	// result is always the first Limit of the full, ordered list.
+	// Limit is the maximum number of hypotheses to return (0: all). In
+	// Exact mode the result is the first Limit of the full, ordered list;
+	// in Auto mode too as far as sizes up to ExactSize go; hypotheses found
+	// greedily are the first Limit found, sorted.
 	Limit int
 	// MaxSize bounds the number of faults a hypothesis adds to Base
 	// (0: no bound).
@@ -43,6 +46,14 @@ type Options struct {
 	// can hold thousands of hypotheses (e.g. an outcome with many
 	// alternative derivations, each of several sends).
 	PartialLevel bool
+	// Mode selects the search: Auto (the zero value) enumerates the sizes
+	// up to ExactSize exactly and finds larger hypotheses greedily; Exact
+	// enumerates every size exactly; Greedy is greedy from the start. See
+	// the package documentation ("Greedy mode").
+	Mode Mode
+	// ExactSize is, in Auto mode, the largest size enumerated exactly
+	// (0: DefaultExactSize).
+	ExactSize int
 	// Skip, when set, is asked about each hypothesis found; those it
 	// reports true for are left out of the result (and do not count
 	// toward Limit) but still count as found, so their supersets are not
@@ -51,6 +62,39 @@ type Options struct {
 	Skip func(fault.Schedule) bool
 }
 
+// Mode is how Minimal looks for hypotheses.
+type Mode uint8
+
+const (
+	// Auto is Exact for the sizes up to Options.ExactSize, then Greedy.
+	Auto Mode = iota
+	// Exact enumerates sizes in ascending order with cardinality
+	// constraints: the result is a prefix of the full ordered list (with
+	// PartialLevel, up to the order inside the last size).
+	Exact
+	// Greedy asks the solver for any cutting schedule with no size bound,
+	// shrinks it to a subset-minimal one, blocks its supersets and repeats:
+	// no cardinality constraint, but the hypotheses found first are not
+	// necessarily the smallest. Without Limit the result is the full list.
+	Greedy
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Auto:
+		return "auto"
+	case Exact:
+		return "exact"
+	case Greedy:
+		return "greedy"
+	}
+	return fmt.Sprintf("Mode(%d)", m)
+}
+
+// DefaultExactSize is the ExactSize of Auto mode when Options.ExactSize is
+// 0: hypotheses of up to this many faults are found smallest first.
+const DefaultExactSize = 8
+
 // Stats describe one call of Minimal.
 type Stats struct {
 	FaultVars   int           // fault variables (omissions and crash times)
@@ -58,6 +102,7 @@ type Stats struct {
 	Clauses     int           // constraints of the base problem (clauses and cardinality constraints)
 	Blocked     int           // blocking clauses added (hypotheses found, skipped ones included)
 	Levels      int           // sizes enumerated (sizes with no hypothesis are skipped)
+	Greedy      int           // hypotheses found greedily (skipped ones included)
 	SolverCalls int           // calls to the SAT solver
 	Build       time.Duration // encoding the support and building solvers
 	Solve       time.Duration // inside the SAT solver
@@ -67,7 +112,9 @@ type Stats struct {
 // minimal fault schedules (extending o.Base) that cut at least one of the
 // support's outcomes, smallest first (by number of faults, then by
 // String()), each in canonical form, no two equal. See the package
-// documentation for the exact definition.
+// documentation for the exact definition, and for Options.Mode (by
+// default, hypotheses of more than DefaultExactSize faults are found
+// greedily: subset-minimal, but not necessarily the smallest first).
 //
 // The parameters and the base schedule must be valid (fault.Params.Validate,
 // ValidateSchedule); a malformed graph is an error wrapping ErrGraph.
@@ -81,8 +128,11 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 	if err := p.ValidateSchedule(base); err != nil {
 		return nil, st, fmt.Errorf("base schedule: %w", err)
 	}
-	if o.Limit < 0 || o.MaxSize < 0 {
-		return nil, st, fmt.Errorf("hypothesis: negative Limit (%d) or MaxSize (%d)", o.Limit, o.MaxSize)
+	if o.Limit < 0 || o.MaxSize < 0 || o.ExactSize < 0 {
+		return nil, st, fmt.Errorf("hypothesis: negative Limit (%d), MaxSize (%d) or ExactSize (%d)", o.Limit, o.MaxSize, o.ExactSize)
+	}
+	if o.Mode > Greedy {
+		return nil, st, fmt.Errorf("hypothesis: unknown mode %d", o.Mode)
 	}
 
 	start := time.Now()
@@ -122,14 +172,28 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 	if o.MaxSize > 0 {
 		maxK = min(maxK, o.MaxSize)
 	}
-	for k := 1; k <= maxK; {
-		// The smallest size >= k that has a hypothesis, if any.
-		m, err := r.next(k, maxK)
-		if err != nil || m == 0 {
-			return out, st, err
+	exactK := maxK // the sizes enumerated exactly
+	switch o.Mode {
+	case Auto:
+		k := o.ExactSize
+		if k == 0 {
+			k = DefaultExactSize
 		}
-		accept := func(h levelEntry) bool {
-			return !containsAny(h.sched, e.post) && (o.Skip == nil || !o.Skip(h.sched))
+		exactK = min(exactK, k)
+	case Greedy:
+		exactK = 0
+	}
+	accept := func(h levelEntry) bool {
+		return !containsAny(h.sched, e.post) && (o.Skip == nil || !o.Skip(h.sched))
+	}
+	for k := 1; k <= exactK; {
+		// The smallest size >= k that has a hypothesis, if any.
+		m, err := r.next(k, exactK)
+		if err != nil {
+			return nil, st, err
+		}
+		if m == 0 {
+			break
 		}
 		need := 0
 		if o.PartialLevel && o.Limit > 0 {
@@ -157,7 +221,107 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 		}
 		k = m + 1
 	}
+	if exactK == maxK {
+		return out, st, nil
+	}
+	// Every hypothesis of at most exactK faults is found (and blocked):
+	// look for the larger ones greedily.
+	need := 0
+	if o.Limit > 0 {
+		need = o.Limit - len(out)
+	}
+	found, err := r.greedy(exactK, maxK, accept, need)
+	if err != nil {
+		return nil, st, err
+	}
+	slices.SortFunc(found, func(a, b levelEntry) int {
+		return cmp.Or(cmp.Compare(a.size, b.size), strings.Compare(a.key, b.key))
+	})
+	for _, h := range found {
+		if seen[h.key] {
+			return nil, st, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
+		}
+		seen[h.key] = true
+		if h.accepted {
+			out = append(out, h.sched)
+		}
+	}
 	return out, st, nil
+}
+
+// greedy finds hypotheses of more than lo and at most hi faults (all
+// smaller ones are blocked) without a size bound when hi is the largest
+// possible size: any cutting schedule the solver finds is shrunk to a
+// subset-minimal one, which is recorded and blocked, until the solver
+// finds none or need of them are accepted (need 0: all).
+func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]levelEntry, error) {
+	extra := slices.Clone(r.blocks)
+	if hi < r.e.maxSize() {
+		extra = append(extra, atMost(r.e.sizeLits(), hi))
+	}
+	sv := r.newSolver(extra)
+	var out []levelEntry
+	accepted := 0
+	for {
+		t0 := time.Now()
+		sat := sv.Solve()
+		r.st.Solve += time.Since(t0)
+		r.st.SolverCalls++
+		if !sat {
+			return out, nil
+		}
+		xs, err := r.minimize(r.shrink(r.e.decode(sv.Model())))
+		if err != nil {
+			return nil, err
+		}
+		sched := r.e.schedule(xs)
+		if len(xs) <= lo || len(xs) > hi {
+			return nil, fmt.Errorf("hypothesis: internal error: greedy model %s has %d faults, outside %d..%d", sched, len(xs), lo+1, hi)
+		}
+		if err := r.check(xs, len(xs), sched); err != nil {
+			return nil, err
+		}
+		h := levelEntry{sched: sched, key: sched.String(), size: len(xs)}
+		h.accepted = accept(h)
+		out = append(out, h)
+		if h.accepted {
+			accepted++
+		}
+		block := r.e.block(xs)
+		r.blocks = append(r.blocks, block)
+		r.st.Blocked++
+		r.st.Greedy++
+		sv.Add(block)
+		if need > 0 && accepted == need {
+			return out, nil
+		}
+	}
+}
+
+// minimize returns a subset-minimal cutter contained in xs, a cutter from
+// which no single fault can be dropped (shrink's result). Without Not
+// nodes that is xs itself (cutting is monotone). With them, a smaller
+// cutting subset may still exist: the solver is asked for a proper subset
+// of xs that cuts, which is shrunk in turn, until there is none.
+func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
+	if !r.e.hasNot {
+		return xs, nil
+	}
+	for {
+		sv := r.newSolver(r.e.within(xs))
+		t0 := time.Now()
+		sat := sv.Solve()
+		r.st.Solve += time.Since(t0)
+		r.st.SolverCalls++
+		if !sat {
+			return xs, nil
+		}
+		ys := r.shrink(r.e.decode(sv.Model()))
+		if len(ys) >= len(xs) || !r.e.cuts(ys) {
+			return nil, fmt.Errorf("hypothesis: internal error: %s is no smaller cutting subset of %s", r.e.schedule(ys), r.e.schedule(xs))
+		}
+		xs = ys
+	}
 }
 
 // run is the state of the enumeration: the blocking clauses found so far.
@@ -173,6 +337,7 @@ type levelEntry struct {
 	sched    fault.Schedule
 	key      string
 	accepted bool // not filtered out by Skip or an Exclude entry
+	size     int  // faults added to the base
 }
 
 // level enumerates every hypothesis of exactly k added faults. All smaller
@@ -272,9 +437,10 @@ func (r *run) newSolver(extra []solver.CardConstr) satSolver {
 }
 
 // check verifies a model against the direct semantics: base ∪ vars cuts an
-// outcome, has k faults, and dropping any one of them cuts none (cutting is
-// monotone in the fault set, so that is minimality). A failure is a bug in
-// the encoding, reported rather than returned as a wrong hypothesis.
+// outcome, has k faults, and dropping any one of them cuts none (without
+// Not nodes cutting is monotone in the fault set, so that is minimality;
+// with them it is a necessary condition). A failure is a bug in the
+// encoding, reported rather than returned as a wrong hypothesis.
 func (r *run) check(xs []faultVar, k int, sched fault.Schedule) error {
 	if len(xs) != k || !r.e.cuts(xs) {
 		return fmt.Errorf("hypothesis: internal error: model %s (%d faults, level %d) does not cut a minimal set", sched, len(xs), k)

@@ -1,0 +1,149 @@
+package hypothesis
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/lineage"
+)
+
+// A support where {a, b, c} cuts, no two of them do, and {a} alone does:
+// dropping one fault at a time stops at {a, b, c}, which is not
+// subset-minimal. The root is Not(Or(P, Q)) with P = "a removed, b and c
+// not", Q = "all three removed".
+func nonMonotoneSupport() (*lineage.Support, fault.Params) {
+	var g lineage.Graph
+	add := func(n lineage.Node) lineage.NodeID {
+		g.Nodes = append(g.Nodes, n)
+		return lineage.NodeID(len(g.Nodes) - 1)
+	}
+	not := func(c lineage.NodeID) lineage.NodeID {
+		return add(lineage.Node{Kind: lineage.Not, Children: []lineage.NodeID{c}})
+	}
+	sa := add(lineage.Node{Kind: lineage.Send, Event: lineage.Event{From: "a", To: "b", Time: 1}})
+	sb := add(lineage.Node{Kind: lineage.Send, Event: lineage.Event{From: "a", To: "b", Time: 2}})
+	sc := add(lineage.Node{Kind: lineage.Send, Event: lineage.Event{From: "b", To: "a", Time: 1}})
+	p := add(lineage.Node{Kind: lineage.And, Children: []lineage.NodeID{not(sa), sb, sc}})
+	q := add(lineage.Node{Kind: lineage.And, Children: []lineage.NodeID{not(sa), not(sb), not(sc)}})
+	root := not(add(lineage.Node{Kind: lineage.Or, Children: []lineage.NodeID{p, q}}))
+	sup := &lineage.Support{Graph: g, Outcomes: []lineage.Outcome{{Tuple: "post(b)", Root: root}}}
+	return sup, fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 3, MaxCrashes: 0}
+}
+
+func TestMinimizeNonMonotone(t *testing.T) {
+	sup, p := nonMonotoneSupport()
+	e, err := encode(sup, p, fault.Schedule{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.hasNot || e.rootCut || e.noCut || len(e.faults) != 3 {
+		t.Fatalf("encoding: hasNot %v rootCut %v noCut %v faults %v", e.hasNot, e.rootCut, e.noCut, e.faults)
+	}
+	var st Stats
+	r := run{e: e, s: sup, st: &st, base: normalize(e.constrs, e.nvars+1)}
+	all := slices.Clone(e.faults)
+	if !e.cuts(all) || !slices.Equal(r.shrink(all), all) {
+		t.Fatalf("{a, b, c} should cut and be drop-one minimal; shrink gives %v", r.shrink(all))
+	}
+	got, err := r.minimize(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := e.schedule(got).String(); s != "omit(a->b@1)" {
+		t.Errorf("minimize(%v) = %s, want omit(a->b@1)", all, s)
+	}
+	// Every mode returns the one hypothesis.
+	for _, m := range []Mode{Exact, Greedy, Auto} {
+		hs, _, err := Minimal(sup, p, Options{Mode: m})
+		if err != nil || len(hs) != 1 || hs[0].String() != "omit(a->b@1)" {
+			t.Errorf("%v: %v, %v; want [omit(a->b@1)]", m, hs, err)
+		}
+	}
+}
+
+// Greedy and Auto (with a small ExactSize) give the same answer on every
+// call, also from concurrent goroutines; every hypothesis is a cut from
+// which no fault can be dropped (the graph has no Not), none twice, in
+// (size, String()) order; without a limit, Greedy finds the full list.
+func TestGreedyDeterministicAndMinimal(t *testing.T) {
+	sup, p := relaySupport(8, 8, 3, 3, 5)
+	p.MaxCrashes = 2
+	exactAll, _, err := Minimal(sup, p, Options{Mode: Exact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{
+		{Mode: Greedy, Limit: 30},
+		{Mode: Auto, ExactSize: 2, Limit: 30},
+		{Mode: Greedy},
+	} {
+		want, st, err := Minimal(sup, p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Greedy == 0 || len(want) == 0 {
+			t.Fatalf("%+v: weak case: %d hypotheses, stats %+v", o, len(want), st)
+		}
+		seen := map[string]bool{}
+		for i, h := range want {
+			if seen[h.String()] {
+				t.Errorf("%+v: %s twice", o, h)
+			}
+			seen[h.String()] = true
+			if i > 0 {
+				a := want[i-1]
+				if a.Size() > h.Size() || a.Size() == h.Size() && a.String() >= h.String() {
+					t.Errorf("%+v: out of order: %s before %s", o, a, h)
+				}
+			}
+			if len(Cuts(sup, h)) == 0 {
+				t.Errorf("%+v: %s cuts nothing", o, h)
+			}
+			for _, y := range dropOne(h) {
+				if len(Cuts(sup, y)) > 0 {
+					t.Errorf("%+v: %s is not minimal: %s cuts", o, h, y)
+				}
+			}
+			if !slices.ContainsFunc(exactAll, func(x fault.Schedule) bool { return x.String() == h.String() }) {
+				t.Errorf("%+v: %s is not in the exact list", o, h)
+			}
+		}
+		if o.Limit == 0 && len(want) != len(exactAll) {
+			t.Errorf("%+v: %d hypotheses, want all %d", o, len(want), len(exactAll))
+		}
+		if o.Mode == Auto {
+			for i, h := range want {
+				if h.Size() <= o.ExactSize && h.String() != exactAll[i].String() {
+					t.Errorf("%+v: %s at %d, want %s (exact sizes first)", o, h, i, exactAll[i])
+				}
+			}
+		}
+		results := make([][]fault.Schedule, 3)
+		done := make(chan bool)
+		for i := range results {
+			go func() {
+				results[i], _, _ = Minimal(sup, p, o)
+				done <- true
+			}()
+		}
+		for range results {
+			<-done
+		}
+		for i, got := range results {
+			if !slices.EqualFunc(got, want, func(a, b fault.Schedule) bool { return a.String() == b.String() }) {
+				t.Errorf("%+v: goroutine %d: %v, want %v", o, i, got, want)
+			}
+		}
+	}
+}
+
+func TestModeErrors(t *testing.T) {
+	sup, p := nonMonotoneSupport()
+	for _, o := range []Options{{Mode: Greedy + 1}, {ExactSize: -1}} {
+		if _, _, err := Minimal(sup, p, o); err == nil || !strings.Contains(err.Error(), "hypothesis:") {
+			t.Errorf("%+v: error %v", o, err)
+		}
+	}
+}
