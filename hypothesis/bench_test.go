@@ -90,3 +90,36 @@ func pow(a, n int) int {
 	}
 	return r
 }
+
+// BenchmarkLargeCuts: minimal cut sets of many faults. One outcome with
+// `alts` alternative derivations of 2 sends each needs alts omissions to
+// cut, whatever the choice; the call asks for 8 hypotheses as the search
+// does (Limit 8, PartialLevel). Exact proves at each call that no smaller
+// set cuts; Auto (ExactSize 8) finds sets above 8 faults greedily.
+func BenchmarkLargeCuts(b *testing.B) {
+	for _, alts := range largeCutSizes {
+		sup, p := wideSupport(alts, 2)
+		for _, mode := range []Mode{Exact, Auto} {
+			b.Run(fmt.Sprintf("size=%d/%v", alts, mode), func(b *testing.B) {
+				var st Stats
+				var n int
+				cpu0 := cpuTime()
+				for b.Loop() {
+					hs, s, err := Minimal(sup, p, Options{Limit: 8, PartialLevel: true, Mode: mode})
+					if err != nil {
+						b.Fatal(err)
+					}
+					st, n = s, len(hs)
+				}
+				if cpu := cpuTime() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+				}
+				b.ReportMetric(float64(n), "hyps")
+				b.ReportMetric(float64(st.SolverCalls), "calls")
+				b.ReportMetric(float64(st.Solve.Microseconds())/1000, "solve-ms")
+			})
+		}
+	}
+}
+
+var largeCutSizes = []int{8, 12, 16}
