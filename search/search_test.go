@@ -161,3 +161,40 @@ func TestNegativeSupportFollowsStateBackInTime(t *testing.T) {
 		t.Fatalf("exhaustive search: %s", exh.Verdict)
 	}
 }
+
+// With All, the search keeps going and reports every minimal counterexample
+// it finds: each violates, and no counterexample contains another.
+func TestAllCounterexamplesAreMinimal(t *testing.T) {
+	prog := mustLoad(t, "../examples/retry-deliv.ded")
+	p := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2, MaxCrashes: 1}
+	res := check(t, prog, Config{Params: p, Strategy: LDFI, NegativeSupport: true, All: true})
+	if res.Verdict != Counterexample || len(res.Counterexamples) != 2 {
+		t.Fatalf("got %s with %d counterexamples, want the two symmetric ones", res.Verdict, len(res.Counterexamples))
+	}
+	for i, c := range res.Counterexamples {
+		assertViolates(t, prog, p, c.Schedule)
+		for j, d := range res.Counterexamples {
+			if i != j && contains(d.Schedule, c.Schedule) {
+				t.Errorf("counterexample %s contains %s", d.Schedule, c.Schedule)
+			}
+		}
+	}
+}
+
+func contains(big, small fault.Schedule) bool {
+	for _, c := range small.Crashes {
+		if ct, ok := big.CrashTime(c.Node); !ok || ct != c.Time {
+			return false
+		}
+	}
+	for _, o := range small.Omissions {
+		found := false
+		for _, x := range big.Omissions {
+			found = found || x == o
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
