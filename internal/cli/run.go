@@ -194,7 +194,7 @@ type runJSON struct {
 	Verdict    string             `json:"verdict"`
 	Invariant  bool               `json:"invariant"`
 	Params     paramsJSON         `json:"params"`
-	Faults     faultsJSON         `json:"faults"`
+	Faults     report.FaultsJSON  `json:"faults"`
 	Violations []tupleJSON        `json:"violations"`
 	Messages   []messageJSON      `json:"messages"`
 	Tables     map[string][][]any `json:"tables"` // encoding/json sorts the keys
@@ -205,22 +205,6 @@ type paramsJSON struct {
 	EOT     int      `json:"eot"`
 	EFF     int      `json:"eff"`
 	Crashes int      `json:"crashes"`
-}
-
-type faultsJSON struct {
-	Omissions []omissionJSON `json:"omissions"`
-	Crashes   []crashJSON    `json:"crashes"`
-}
-
-type omissionJSON struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-	Time int    `json:"time"`
-}
-
-type crashJSON struct {
-	Node string `json:"node"`
-	Time int    `json:"time"`
 }
 
 type tupleJSON struct {
@@ -258,16 +242,10 @@ func writeRunJSON(w io.Writer, res *eval.Result) error {
 		Verdict:    "ok",
 		Invariant:  res.HasInvariant(),
 		Params:     paramsJSON{Nodes: p.Nodes, EOT: p.EOT, EFF: p.EFF, Crashes: p.MaxCrashes},
-		Faults:     faultsJSON{Omissions: []omissionJSON{}, Crashes: []crashJSON{}},
+		Faults:     report.Faults(s),
 		Violations: []tupleJSON{},
 		Messages:   []messageJSON{},
 		Tables:     map[string][][]any{},
-	}
-	for _, o := range s.Omissions {
-		out.Faults.Omissions = append(out.Faults.Omissions, omissionJSON{o.From, o.To, o.Time})
-	}
-	for _, c := range s.Crashes {
-		out.Faults.Crashes = append(out.Faults.Crashes, crashJSON{c.Node, c.Time})
 	}
 	for _, v := range res.Violations() {
 		out.Verdict = "violation"
