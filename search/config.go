@@ -84,6 +84,9 @@ func (c *Config) validate() error {
 	if c.MaxRuns < 0 {
 		return fmt.Errorf("max runs must not be negative, got %d", c.MaxRuns)
 	}
+	if c.Timeout < 0 {
+		return fmt.Errorf("timeout must not be negative, got %s", c.Timeout)
+	}
 	if c.Parallel < 0 {
 		return fmt.Errorf("parallelism must not be negative, got %d", c.Parallel)
 	}
