@@ -21,28 +21,74 @@ type relInfo struct {
 	read    bool // appears in a rule body
 	readPos Pos
 	slots   []int // type nodes of the columns
+
+	// Set after the clauses are checked: id is the index in sorted (and so
+	// the relation's RelID), stratum its stratum.
+	id      int
+	stratum int
 }
 
 // ruleInfo is the checker's view of one rule.
 type ruleInfo struct {
 	ast  *RuleClause
-	vars map[string]int // variable name -> type node
+	vars nameTable // variable name -> type node
 }
 
 type checker struct {
 	d       *diags
 	rels    map[string]*relInfo
+	sorted  []*relInfo // rels by name, once the clauses are checked
 	rules   []*ruleInfo
 	facts   []*FactClause
 	clauses []Clause
-	strata  map[string]int // stratum of each relation
 
 	// Type inference: a union-find over column slots, rule variables and
 	// constants. Each root carries the type of its class (or TypeUnknown)
 	// and where that type came from.
-	parent []int
-	typ    []Type
-	tpos   []Pos
+	nodes []typeNode
+	files []string // file names of the nodes' positions; files[0] is ""
+
+	// Reused across rules to avoid allocating per rule.
+	ruleInfos slab[ruleInfo]
+	slots     slab[int]
+	varNames  slab[string]
+	varNodes  slab[int]
+	bound     nameTable // variables bound by the current rule's positive atoms
+	scratch   nameTable // the current rule's variables, copied out at its end
+	vs        []*VarExpr
+	atoms     []*AtomLit // used by lowerRule
+}
+
+// typeNode is one node of the type union-find. It holds no pointer (the
+// position's file is an index into checker.files) and 32-bit fields, so
+// that the table is small and the GC need not scan it. Lines and columns
+// fit: a source file is at most maxFileSize bytes.
+type typeNode struct {
+	parent    int32
+	file      int32 // where typ came from
+	line, col int32
+	typ       Type
+}
+
+// nodePos returns where node n's type came from.
+func (c *checker) nodePos(n int) Pos {
+	x := &c.nodes[n]
+	return Pos{File: c.files[x.file], Line: int(x.line), Col: int(x.col)}
+}
+
+// fileIndex returns the index of name in c.files, adding it if needed.
+// Positions come in runs from one file, so the last file is tried first.
+func (c *checker) fileIndex(name string) int32 {
+	if last := len(c.files) - 1; c.files[last] == name {
+		return int32(last)
+	}
+	for i, f := range c.files {
+		if f == name {
+			return int32(i)
+		}
+	}
+	c.files = append(c.files, name)
+	return int32(len(c.files) - 1)
 }
 
 var builtinRels = []struct {
@@ -52,8 +98,11 @@ var builtinRels = []struct {
 	{"crash", []Type{TypeString, TypeString, TypeInt}},
 }
 
-func newChecker(d *diags) *checker {
-	c := &checker{d: d, rels: map[string]*relInfo{}}
+// newChecker returns a checker; exprs, the number of expression nodes
+// parsed, sizes the type table (variables repeat within a rule, and
+// arithmetic makes extra nodes: about one node per expression).
+func newChecker(d *diags, exprs int) *checker {
+	c := &checker{d: d, rels: map[string]*relInfo{}, nodes: make([]typeNode, 0, exprs+16), files: []string{""}}
 	for _, b := range builtinRels {
 		r := &relInfo{name: b.name, arity: len(b.types), builtin: true, defined: true}
 		for _, t := range b.types {
@@ -65,21 +114,21 @@ func newChecker(d *diags) *checker {
 }
 
 func (c *checker) newNode(t Type, pos Pos) int {
-	c.parent = append(c.parent, len(c.parent))
-	c.typ = append(c.typ, t)
-	c.tpos = append(c.tpos, pos)
-	return len(c.parent) - 1
+	n := len(c.nodes)
+	c.nodes = append(c.nodes, typeNode{parent: int32(n), typ: t, file: c.fileIndex(pos.File), line: int32(pos.Line), col: int32(pos.Col)})
+	return n
 }
 
 func (c *checker) find(n int) int {
-	for c.parent[n] != n {
-		c.parent[n] = c.parent[c.parent[n]]
-		n = c.parent[n]
+	ns := c.nodes
+	for int(ns[n].parent) != n {
+		ns[n].parent = ns[ns[n].parent].parent
+		n = int(ns[n].parent)
 	}
 	return n
 }
 
-func (c *checker) typeOf(n int) Type { return c.typ[c.find(n)] }
+func (c *checker) typeOf(n int) Type { return c.nodes[c.find(n)].typ }
 
 // subject names what a type error is about; it is built only when an
 // error is reported.
@@ -107,19 +156,19 @@ func (c *checker) unify(a, b int, pos Pos, subj subject) {
 	if ra == rb {
 		return
 	}
-	ta, tb := c.typ[ra], c.typ[rb]
+	ta, tb := c.nodes[ra].typ, c.nodes[rb].typ
 	switch {
 	case ta == TypeUnknown || (ta == typePoison && tb != TypeUnknown):
-		c.parent[ra] = rb
+		c.nodes[ra].parent = int32(rb)
 		return
 	case tb == TypeUnknown || tb == typePoison || ta == tb:
-		c.parent[rb] = ra
+		c.nodes[rb].parent = int32(ra)
 		return
 	}
 	// Conflict: say which side is "here".
-	here, there, therePos := tb, ta, c.tpos[ra]
-	if c.tpos[rb] != pos && c.tpos[ra] == pos {
-		here, there, therePos = ta, tb, c.tpos[rb]
+	here, there, therePos := tb, ta, c.nodePos(ra)
+	if c.nodePos(rb) != pos && c.nodePos(ra) == pos {
+		here, there, therePos = ta, tb, c.nodePos(rb)
 	}
 	if therePos.IsValid() {
 		c.d.errorf(pos, "type mismatch: %s is %s here but %s at %s", subj, here, there, therePos)
@@ -153,8 +202,9 @@ func (c *checker) check(clauses []Clause) {
 			c.checkRule(x)
 		}
 	}
+	c.sortRels()
 	c.checkTypesKnown()
-	c.strata = c.stratify()
+	c.stratify()
 	c.warnings()
 }
 
@@ -168,12 +218,15 @@ func (c *checker) use(a *Atom, defining bool) *relInfo {
 	r := c.rels[a.Name]
 	if r == nil {
 		r = &relInfo{name: a.Name, arity: len(a.Args), pos: a.NamePos}
+		if len(a.Args) > 0 {
+			r.slots = c.slots.take(len(a.Args))
+		}
 		for i := range a.Args {
 			t := TypeUnknown
 			if i == 0 {
 				t = TypeString
 			}
-			r.slots = append(r.slots, c.newNode(t, a.NamePos))
+			r.slots[i] = c.newNode(t, a.NamePos)
 		}
 		c.rels[a.Name] = r
 		if len(a.Args) == 0 {
@@ -233,18 +286,26 @@ func (c *checker) checkFact(f *FactClause) {
 }
 
 func (c *checker) checkRule(rule *RuleClause) {
-	ri := &ruleInfo{ast: rule, vars: map[string]int{}}
+	ri := c.ruleInfos.new()
+	ri.ast = rule
 	c.rules = append(c.rules, ri)
+	// The rule's variables collect in c.scratch (reused across rules) and
+	// are copied out to ri.vars, at their exact size, at the end.
+	c.scratch.reset()
+	ri.vars = c.scratch
+	defer c.endRule(ri)
 
 	// Body first: it binds the variables.
-	bound := map[string]bool{}
+	c.bound.reset()
 	positives := 0
 	for _, l := range rule.Body {
 		if a, ok := l.(*AtomLit); ok && !a.Negated {
 			positives++
 			for _, arg := range a.Atom.Args {
 				if v, ok := arg.(*VarExpr); ok {
-					bound[v.Name] = true
+					if _, seen := c.bound.get(v.Name); !seen {
+						c.bound.put(v.Name, 0)
+					}
 				}
 			}
 		}
@@ -252,12 +313,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 	if positives == 0 {
 		c.d.errorf(rule.Head.NamePos, "rule for %s has no positive body atom (every rule needs one to bind its variables and give its node)", rule.Head.Name)
 	}
-	unsafe := func(v *VarExpr, where string) {
-		if positives > 0 && !bound[v.Name] {
-			c.d.errorf(v.NamePos, "unsafe rule: variable %s %s is not bound by a positive body atom", v.Name, where)
-			c.poison(c.varNode(ri, v))
-		}
-	}
+	unsafe := unsafeCheck{c: c, ri: ri, ok: positives == 0}
 	for _, l := range rule.Body {
 		switch x := l.(type) {
 		case *AtomLit:
@@ -267,7 +323,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 				switch a := arg.(type) {
 				case *VarExpr:
 					if x.Negated {
-						unsafe(a, "in notin "+x.Atom.Name)
+						unsafe.check(a, "in notin ", x.Atom.Name)
 					}
 					n = c.varNode(ri, a)
 				case *WildExpr, *BadExpr:
@@ -288,8 +344,9 @@ func (c *checker) checkRule(rule *RuleClause) {
 				}
 			}
 		case *CmpLit:
-			for _, v := range exprVars(x.L, exprVars(x.R, nil)) {
-				unsafe(v, "in a comparison")
+			c.vs = exprVars(x.L, exprVars(x.R, c.vs[:0]))
+			for _, v := range c.vs {
+				unsafe.check(v, "in a comparison", "")
 			}
 			l, r := c.exprNode(ri, x.L, "comparison"), c.exprNode(ri, x.R, "comparison")
 			c.unify(l, r, x.OpPos, text2("the right side of ", x.Op.String()))
@@ -312,8 +369,9 @@ func (c *checker) checkRule(rule *RuleClause) {
 			c.d.errorf(a.At, "_ in the head of a rule: every head column needs a value from the body")
 			n = c.newNode(typePoison, NoPos)
 		default:
-			for _, v := range exprVars(arg, nil) {
-				unsafe(v, "in the head")
+			c.vs = exprVars(arg, c.vs[:0])
+			for _, v := range c.vs {
+				unsafe.check(v, "in the head", "")
 			}
 			n = c.exprNode(ri, arg, "head")
 		}
@@ -323,9 +381,34 @@ func (c *checker) checkRule(rule *RuleClause) {
 	}
 }
 
+// endRule copies the rule's variables out of the reused scratch table.
+func (c *checker) endRule(ri *ruleInfo) {
+	c.scratch = ri.vars // keep any growth for the next rule
+	ri.vars = c.scratch.freeze(&c.varNames, &c.varNodes)
+	c.scratch.index = nil // now owned by ri.vars
+	clear(c.vs)           // drop references into the AST
+}
+
+// unsafeCheck reports variables that no positive body atom binds.
+type unsafeCheck struct {
+	c  *checker
+	ri *ruleInfo
+	ok bool // the rule has no positive atom (reported once, already)
+}
+
+// check reports v if it is unbound; where+what says where v is (two parts
+// so that the message is built only on error).
+func (u unsafeCheck) check(v *VarExpr, where, what string) {
+	if _, bound := u.c.bound.get(v.Name); u.ok || bound {
+		return
+	}
+	u.c.d.errorf(v.NamePos, "unsafe rule: variable %s %s%s is not bound by a positive body atom", v.Name, where, what)
+	u.c.poison(u.c.varNode(u.ri, v))
+}
+
 // checkAgg checks an aggregate head column and returns its type node (or
 // -1).
-func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, unsafe func(*VarExpr, string)) int {
+func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, unsafe unsafeCheck) int {
 	fn := aggFunc(a.Func)
 	if fn == AggNone {
 		c.d.errorf(a.FuncPos, "unknown aggregate function %s (use count, min, max or sum)", a.Func)
@@ -344,7 +427,7 @@ func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, 
 		}
 		return c.newNode(typePoison, NoPos)
 	}
-	unsafe(v, "in aggregate "+a.Func)
+	unsafe.check(v, "in aggregate ", a.Func)
 	n := c.varNode(ri, v)
 	switch fn {
 	case AggCount:
@@ -373,10 +456,10 @@ func aggFunc(name string) AggFunc {
 }
 
 func (c *checker) varNode(ri *ruleInfo, v *VarExpr) int {
-	n, ok := ri.vars[v.Name]
+	n, ok := ri.vars.get(v.Name)
 	if !ok {
 		n = c.newNode(TypeUnknown, v.NamePos)
-		ri.vars[v.Name] = n
+		ri.vars.put(v.Name, n)
 	}
 	return n
 }
@@ -394,7 +477,7 @@ func (c *checker) exprNode(ri *ruleInfo, e ExprNode, where string) int {
 	case *ParenExpr:
 		return c.exprNode(ri, x.X, where)
 	case *BinaryExpr:
-		for _, operand := range []ExprNode{x.X, x.Y} {
+		for _, operand := range [2]ExprNode{x.X, x.Y} {
 			n := c.exprNode(ri, operand, where)
 			c.unify(n, c.newNode(TypeInt, x.OpPos), operand.Pos(), text2("operand of ", x.Op.String()))
 		}
@@ -424,29 +507,25 @@ func exprVars(e ExprNode, vs []*VarExpr) []*VarExpr {
 	return vs
 }
 
-// sortedRels returns the relations sorted by name.
-func (c *checker) sortedRels() []*relInfo {
+// sortRels sorts the relations by name into c.sorted (once: no relation
+// appears after the clauses are checked) and numbers them.
+func (c *checker) sortRels() {
 	rs := make([]*relInfo, 0, len(c.rels))
 	for _, r := range c.rels {
 		rs = append(rs, r)
 	}
-	slices.SortFunc(rs, func(a, b *relInfo) int {
-		if a.name < b.name {
-			return -1
-		}
-		if a.name > b.name {
-			return 1
-		}
-		return 0
-	})
-	return rs
+	slices.SortFunc(rs, func(a, b *relInfo) int { return strings.Compare(a.name, b.name) })
+	for i, r := range rs {
+		r.id = i
+	}
+	c.sorted = rs
 }
 
 // checkTypesKnown reports columns whose type nothing determines. Columns
 // of relations that are read but never defined (a warning, and always
 // empty) default to string instead.
 func (c *checker) checkTypesKnown() {
-	for _, r := range c.sortedRels() {
+	for _, r := range c.sorted {
 		if r.defined {
 			continue
 		}
@@ -456,7 +535,7 @@ func (c *checker) checkTypesKnown() {
 			}
 		}
 	}
-	for _, r := range c.sortedRels() {
+	for _, r := range c.sorted {
 		for i, s := range r.slots {
 			if c.typeOf(s) == TypeUnknown {
 				c.d.errorf(r.pos, "cannot tell the type of %s: no constant or typed column reaches it", col(i, r.name))
@@ -467,7 +546,7 @@ func (c *checker) checkTypesKnown() {
 
 // warnings reports suspicious but legal things.
 func (c *checker) warnings() {
-	for _, r := range c.sortedRels() {
+	for _, r := range c.sorted {
 		if r.read && !r.defined {
 			c.d.warnf(r.readPos, "relation %s is read but never defined (no fact or rule head)", r.name)
 		}
@@ -511,4 +590,64 @@ func comparePos(a, b Pos) int {
 		return a.Line - b.Line
 	}
 	return a.Col - b.Col
+}
+
+// nameTable maps names to ints: a rule's variables to their type nodes, or
+// a set of names. Rules have few variables, so it searches a slice; past
+// linearLimit entries it also keeps a map, so that a pathological rule
+// with thousands of variables stays fast.
+type nameTable struct {
+	names []string
+	vals  []int
+	index map[string]int // name -> position, once len(names) > linearLimit
+}
+
+const linearLimit = 16
+
+func (t *nameTable) reset() {
+	clear(t.names) // drop references to source text
+	t.names, t.vals, t.index = t.names[:0], t.vals[:0], nil
+}
+
+func (t *nameTable) get(name string) (int, bool) {
+	if t.index != nil {
+		i, ok := t.index[name]
+		if !ok {
+			return 0, false
+		}
+		return t.vals[i], true
+	}
+	for i, n := range t.names {
+		if n == name {
+			return t.vals[i], true
+		}
+	}
+	return 0, false
+}
+
+// put adds name, which must not be in t yet.
+func (t *nameTable) put(name string, val int) {
+	t.names = append(t.names, name)
+	t.vals = append(t.vals, val)
+	switch {
+	case t.index != nil:
+		t.index[name] = len(t.names) - 1
+	case len(t.names) > linearLimit:
+		t.index = make(map[string]int, 2*len(t.names))
+		for i, n := range t.names {
+			t.index[n] = i
+		}
+	}
+}
+
+// freeze returns a copy of t whose slices come from the given slabs (the
+// index map, if any, is shared).
+func (t *nameTable) freeze(names *slab[string], vals *slab[int]) nameTable {
+	if len(t.names) == 0 {
+		return nameTable{}
+	}
+	f := nameTable{names: names.take(len(t.names)), vals: vals.take(len(t.vals)), index: t.index}
+	copy(f.names, t.names)
+	copy(f.vals, t.vals)
+	return f
 }

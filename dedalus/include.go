@@ -56,6 +56,8 @@ type loader struct {
 	stack    []loadFrame     // the include chain being loaded
 	files    []SourceFile
 	clauses  []Clause
+	exprs    int    // expression nodes parsed (a size hint for the checker)
+	cwd      string // working directory, looked up once (see fileKey)
 }
 
 type loadFrame struct {
@@ -71,12 +73,21 @@ func newLoader(d *diags, read readFunc) *loader {
 	return &loader{d: d, read: read, seen: map[string]bool{}}
 }
 
-// fileKey identifies a file for "load once" and cycle detection.
-func fileKey(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
+// fileKey identifies a file for "load once" and cycle detection: its
+// absolute path. It is filepath.Abs with the working directory looked up
+// once per load rather than once per file (os.Getwd costs system calls).
+func (l *loader) fileKey(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
 	}
-	return filepath.Clean(path)
+	if l.cwd == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return filepath.Clean(path)
+		}
+		l.cwd = wd
+	}
+	return filepath.Join(l.cwd, path)
 }
 
 // loadPath loads a command-line file.
@@ -97,14 +108,15 @@ func (l *loader) loadSource(path, src string, via Pos) {
 	if l.firstDir == "" {
 		l.firstDir = filepath.Dir(path)
 	}
-	key := fileKey(path)
+	key := l.fileKey(path)
 	if l.seen[key] {
 		return
 	}
 	l.seen[key] = true
 	sum := sha256.Sum256([]byte(src))
 	l.files = append(l.files, SourceFile{Path: path, SHA256: hex.EncodeToString(sum[:]), Text: src})
-	f := parseFile(path, src, l.d)
+	f, exprs := parseFile(path, src, l.d)
+	l.exprs += exprs
 	l.stack = append(l.stack, loadFrame{path: path, key: key, via: via})
 	for _, c := range f.Clauses {
 		inc, ok := c.(*IncludeClause)
@@ -128,7 +140,7 @@ func (l *loader) include(from string, inc *IncludeClause) {
 		}
 	}
 	for _, path := range candidates {
-		key := fileKey(path)
+		key := l.fileKey(path)
 		for i, fr := range l.stack {
 			if fr.key == key {
 				l.chainError(inc, "include cycle: %s", l.chain(i, path))

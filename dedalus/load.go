@@ -38,7 +38,7 @@ func load(read readFunc, start func(*loader)) (*Program, ErrorList) {
 	d := &diags{}
 	l := newLoader(d, read)
 	start(l)
-	c := newChecker(d)
+	c := newChecker(d, l.exprs)
 	c.check(l.clauses)
 	var p *Program
 	if !d.list.HasErrors() {

@@ -1,31 +1,66 @@
 package dedalus
 
+import "strings"
+
 // Lowering: the checked AST becomes a Program (program.go). It runs only
 // when the checks found no error, so it may assume a well-formed program.
 
 func (c *checker) lower(files []SourceFile) *Program {
-	strata := c.strata
 	p := &Program{Files: files, Pre: NoRel, Post: NoRel, Crash: NoRel}
-	ids := map[string]RelID{}
-	for _, r := range c.sortedRels() {
-		rel := Relation{Name: r.name, Arity: r.arity, Pos: r.pos, Builtin: r.builtin, Stratum: strata[r.name]}
-		for _, s := range r.slots {
-			rel.Types = append(rel.Types, c.typeOf(s))
+	lw := &lowerer{c: c}
+	lw.reserve()
+	p.Relations = make([]Relation, 0, len(c.sorted))
+	for _, r := range c.sorted {
+		rel := Relation{Name: r.name, Arity: r.arity, Pos: r.pos, Builtin: r.builtin, Stratum: r.stratum}
+		if len(r.slots) > 0 {
+			rel.Types = lw.types.take(len(r.slots))
+			for i, s := range r.slots {
+				rel.Types[i] = c.typeOf(s)
+			}
 		}
-		ids[r.name] = RelID(len(p.Relations))
 		p.Relations = append(p.Relations, rel)
 		p.NumStrata = max(p.NumStrata, rel.Stratum+1)
 	}
 	p.Pre, p.Post, p.Crash = p.Rel("pre"), p.Rel("post"), p.Rel("crash")
+	if len(c.facts) > 0 {
+		p.Facts = make([]Fact, 0, len(c.facts))
+	}
 	for _, f := range c.facts {
-		fact := Fact{Rel: ids[f.Atom.Name], Time: int(f.Time), Pos: f.Atom.NamePos}
-		for _, a := range f.Atom.Args {
-			fact.Args = append(fact.Args, constValue(a))
+		fact := Fact{Rel: c.relID(f.Atom.Name), Time: int(f.Time), Pos: f.Atom.NamePos}
+		if len(f.Atom.Args) > 0 {
+			fact.Args = lw.values.take(len(f.Atom.Args))
+			for i, a := range f.Atom.Args {
+				fact.Args[i] = constValue(a)
+			}
 		}
 		p.Facts = append(p.Facts, fact)
 	}
-	for _, ri := range c.rules {
-		r := c.lowerRule(ri, ids, strata)
+
+	// Rule.Text: print every rule into one buffer and cut the texts out of
+	// it, instead of building one string per rule.
+	var text strings.Builder
+	if len(c.rules) > 0 {
+		// Canonical text is about as long as the source it comes from.
+		size := 0
+		for _, f := range files {
+			size += len(f.Text)
+		}
+		text.Grow(size)
+	}
+	ends := make([]int, len(c.rules))
+	for i, ri := range c.rules {
+		writeNode(&text, ri.ast)
+		ends[i] = text.Len()
+	}
+	texts := text.String()
+
+	if len(c.rules) > 0 {
+		p.Rules = make([]Rule, 0, len(c.rules))
+	}
+	start := 0
+	for i, ri := range c.rules {
+		r := lw.lowerRule(ri, texts[start:ends[i]])
+		start = ends[i]
 		r.Index = len(p.Rules)
 		p.Rules = append(p.Rules, r)
 		p.NumStrata = max(p.NumStrata, r.Stratum+1)
@@ -34,6 +69,88 @@ func (c *checker) lower(files []SourceFile) *Program {
 		p.NumStrata = 1
 	}
 	return p
+}
+
+// reserve sizes the slabs exactly, so that lowering allocates each kind
+// of value once and wastes nothing.
+func (lw *lowerer) reserve() {
+	c := lw.c
+	types, values := 0, 0
+	for _, r := range c.sorted {
+		types += len(r.slots)
+	}
+	for _, f := range c.facts {
+		values += len(f.Atom.Args)
+	}
+	var terms, bodies, cmps, headArgs, exprs, varNames int
+	for _, ri := range c.rules {
+		for _, lit := range ri.ast.Body {
+			switch x := lit.(type) {
+			case *AtomLit:
+				bodies++
+				terms += len(x.Atom.Args)
+			case *CmpLit:
+				cmps++
+				exprs += exprCount(x.L) + exprCount(x.R)
+			}
+		}
+		headArgs += len(ri.ast.Head.Args)
+		for _, a := range ri.ast.Head.Args {
+			if _, ok := a.(*AggExpr); !ok {
+				exprs += exprCount(a)
+			}
+		}
+		varNames += len(ri.vars.names) + 1
+	}
+	lw.types.reserve(types)
+	lw.values.reserve(values)
+	lw.terms.reserve(terms)
+	lw.bodies.reserve(bodies)
+	lw.cmps.reserve(cmps)
+	lw.headArgs.reserve(headArgs)
+	lw.exprs.reserve(exprs)
+	lw.varNames.reserve(varNames)
+}
+
+// exprCount is the number of Expr nodes lowering makes for e.
+func exprCount(e ExprNode) int {
+	switch x := e.(type) {
+	case *ParenExpr:
+		return exprCount(x.X)
+	case *BinaryExpr:
+		return 1 + exprCount(x.X) + exprCount(x.Y)
+	}
+	return 1
+}
+
+// relID returns the RelID of a relation of the checked program.
+func (c *checker) relID(name string) RelID {
+	if r := c.rels[name]; r != nil {
+		return RelID(r.id)
+	}
+	return 0
+}
+
+// stratum returns the stratum of a relation of the checked program.
+func (c *checker) stratum(name string) int {
+	if r := c.rels[name]; r != nil {
+		return r.stratum
+	}
+	return 0
+}
+
+// lowerer holds the slabs (alloc.go) that the Program's small slices and
+// expression nodes come from.
+type lowerer struct {
+	c        *checker
+	types    slab[Type]
+	values   slab[Value]
+	terms    slab[Term]
+	bodies   slab[BodyAtom]
+	cmps     slab[Comparison]
+	headArgs slab[HeadArg]
+	exprs    slab[Expr]
+	varNames slab[string]
 }
 
 func constValue(e ExprNode) Value {
@@ -47,7 +164,7 @@ func constValue(e ExprNode) Value {
 }
 
 type ruleLowerer struct {
-	c  *checker
+	*lowerer
 	ri *ruleInfo
 	r  *Rule
 }
@@ -64,24 +181,37 @@ func (l *ruleLowerer) varIndex(name string) int {
 	return len(l.r.VarNames) - 1
 }
 
-func (c *checker) lowerRule(ri *ruleInfo, ids map[string]RelID, strata map[string]int) Rule {
+func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
+	c := lw.c
 	ast := ri.ast
-	r := Rule{Kind: ast.Kind, Head: ids[ast.Head.Name], Pos: ast.Head.NamePos, Text: ast.String(), NodeVar: -1}
-	l := &ruleLowerer{c: c, ri: ri, r: &r}
-	r.VarNames = make([]string, 0, len(ri.vars)+1)
+	r := Rule{Kind: ast.Kind, Head: c.relID(ast.Head.Name), Pos: ast.Head.NamePos, Text: text, NodeVar: -1}
+	l := &ruleLowerer{lowerer: lw, ri: ri, r: &r}
+	// Every variable of the rule is in ri.vars, plus maybe "_node": the
+	// appends of varIndex stay within this capacity.
+	r.VarNames = lw.varNames.takeCap(len(ri.vars.names) + 1)
 
 	// Body atoms: positive first, then negated, each in source order.
-	atoms := make([]*AtomLit, 0, len(ast.Body))
-	for _, neg := range []bool{false, true} {
+	atoms := c.atoms[:0]
+	ncmps := 0
+	for _, neg := range [2]bool{false, true} {
 		for _, lit := range ast.Body {
-			if a, ok := lit.(*AtomLit); ok && a.Negated == neg {
-				atoms = append(atoms, a)
+			switch x := lit.(type) {
+			case *AtomLit:
+				if x.Negated == neg {
+					atoms = append(atoms, x)
+				}
+			case *CmpLit:
+				if !neg {
+					ncmps++
+				}
 			}
 		}
 	}
-	r.Body = make([]BodyAtom, 0, len(atoms))
+	c.atoms = atoms
+	r.Body = lw.bodies.take(len(atoms))
 	for i, a := range atoms {
-		ba := BodyAtom{Rel: ids[a.Atom.Name], Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: make([]Term, 0, len(a.Atom.Args))}
+		ba := &r.Body[i]
+		*ba = BodyAtom{Rel: c.relID(a.Atom.Name), Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: lw.terms.take(len(a.Atom.Args))}
 		for j, arg := range a.Atom.Args {
 			t := Term{Var: -1}
 			switch x := arg.(type) {
@@ -96,7 +226,7 @@ func (c *checker) lowerRule(ri *ruleInfo, ids map[string]RelID, strata map[strin
 			default:
 				t.IsConst, t.Const = true, constValue(arg)
 			}
-			ba.Args = append(ba.Args, t)
+			ba.Args[j] = t
 		}
 		if i == 0 && len(ba.Args) > 0 {
 			if t := ba.Args[0]; t.IsConst {
@@ -105,43 +235,55 @@ func (c *checker) lowerRule(ri *ruleInfo, ids map[string]RelID, strata map[strin
 				r.NodeVar = t.Var
 			}
 		}
-		r.Body = append(r.Body, ba)
+	}
+	if ncmps > 0 {
+		r.Cmps = lw.cmps.takeCap(ncmps)
 	}
 	for _, lit := range ast.Body {
 		if x, ok := lit.(*CmpLit); ok {
 			r.Cmps = append(r.Cmps, Comparison{Op: x.Op, L: l.expr(x.L), R: l.expr(x.R), Pos: x.Pos()})
 		}
 	}
-	r.Args = make([]HeadArg, 0, len(ast.Head.Args))
-	for _, arg := range ast.Head.Args {
+	r.Args = lw.headArgs.take(len(ast.Head.Args))
+	for i, arg := range ast.Head.Args {
 		if a, ok := arg.(*AggExpr); ok {
 			r.HasAgg = true
-			r.Args = append(r.Args, HeadArg{Agg: aggFunc(a.Func), Var: l.varIndex(a.Var.(*VarExpr).Name)})
+			r.Args[i] = HeadArg{Agg: aggFunc(a.Func), Var: l.varIndex(a.Var.(*VarExpr).Name)}
 			continue
 		}
-		r.Args = append(r.Args, HeadArg{Expr: l.expr(arg)})
+		r.Args[i] = HeadArg{Expr: l.expr(arg)}
 	}
 	if r.Kind == Deductive {
-		r.Stratum = strata[ast.Head.Name]
+		r.Stratum = c.stratum(ast.Head.Name)
 	} else {
 		for _, a := range atoms {
-			r.Stratum = max(r.Stratum, strata[a.Atom.Name])
+			r.Stratum = max(r.Stratum, c.stratum(a.Atom.Name))
 		}
 	}
+	clear(atoms) // drop references into the AST
 	return r
 }
 
 func (l *ruleLowerer) expr(e ExprNode) *Expr {
-	switch x := e.(type) {
-	case *VarExpr:
-		return &Expr{Op: ExprVar, Var: l.varIndex(x.Name), Type: l.c.typeOf(l.ri.vars[x.Name])}
-	case *StringLit, *IntLit:
-		v := constValue(x)
-		return &Expr{Op: ExprConst, Var: -1, Const: v, Type: v.Type}
-	case *ParenExpr:
-		return l.expr(x.X)
-	case *BinaryExpr:
-		return &Expr{Op: x.Op, Var: -1, L: l.expr(x.X), R: l.expr(x.Y), Type: TypeInt}
+	for {
+		p, ok := e.(*ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
 	}
-	return &Expr{Op: ExprConst, Var: -1}
+	x := l.exprs.new()
+	switch e := e.(type) {
+	case *VarExpr:
+		n, _ := l.ri.vars.get(e.Name)
+		*x = Expr{Op: ExprVar, Var: l.varIndex(e.Name), Type: l.c.typeOf(n)}
+	case *StringLit, *IntLit:
+		v := constValue(e)
+		*x = Expr{Op: ExprConst, Var: -1, Const: v, Type: v.Type}
+	case *BinaryExpr:
+		*x = Expr{Op: e.Op, Var: -1, L: l.expr(e.X), R: l.expr(e.Y), Type: TypeInt}
+	default:
+		*x = Expr{Op: ExprConst, Var: -1}
+	}
+	return x
 }

@@ -39,6 +39,29 @@ type parser struct {
 	last      Clause // the last clause parsed
 	afterSemi bool   // nothing but comments since last's ';'
 	semiLine  int
+
+	// AST nodes come from slabs (alloc.go), and argument and body lists
+	// are collected on the scratch stacks below and then copied into a
+	// slab with their exact length: parsing allocates a few chunks rather
+	// than one object per node.
+	vars     slab[VarExpr]
+	strs     slab[StringLit]
+	ints     slab[IntLit]
+	wilds    slab[WildExpr]
+	bins     slab[BinaryExpr]
+	atoms    slab[Atom]
+	atomLits slab[AtomLit]
+	cmps     slab[CmpLit]
+	rules    slab[RuleClause]
+	facts    slab[FactClause]
+	exprList slab[ExprNode]
+	litList  slab[Literal]
+	argStack []ExprNode
+	litStack []Literal
+
+	// exprs counts the expression nodes parsed, a size hint for the
+	// checker's type nodes.
+	exprs int
 }
 
 // ParseFile parses one source file. It returns the AST (never nil) and
@@ -46,14 +69,18 @@ type parser struct {
 // file with errors holds the clauses that parsed.
 func ParseFile(name, src string) (*File, error) {
 	d := &diags{}
-	f := parseFile(name, src, d)
+	f, _ := parseFile(name, src, d)
 	return f, d.result().Err()
 }
 
-func parseFile(name, src string, d *diags) *File {
+// parseFile parses one file; it also returns the number of expression
+// nodes, which the checker uses to size its tables.
+func parseFile(name, src string, d *diags) (*File, int) {
 	p := &parser{s: newScanner(name, src, d), d: d, between: true}
 	p.next()
 	f := &File{Name: name}
+	// About one clause per line: a guess that avoids most regrowing.
+	f.Clauses = make([]Clause, 0, min(strings.Count(src, ";")+1, 1<<16))
 	for p.tok != tEOF {
 		if d.full() {
 			d.dropped = true // the rest of the file is not parsed
@@ -66,7 +93,10 @@ func parseFile(name, src string, d *diags) *File {
 	if len(p.pending) > 0 {
 		f.Comments = p.pending
 	}
-	return f
+	if len(f.Clauses) == 0 {
+		f.Clauses = nil // as before the preallocation: no clauses, nil
+	}
+	return f, p.exprs
 }
 
 // next moves to the next non-comment token, recording comments.
@@ -202,7 +232,8 @@ func (p *parser) parseFactOrRule() Clause {
 	head := p.parseAtom()
 	switch p.tok {
 	case tAtNext, tAtAsync:
-		r := &RuleClause{Head: head, Kind: cond(p.tok == tAtNext, Next, Async), KindPos: p.pos}
+		r := p.rules.new()
+		r.Head, r.Kind, r.KindPos = head, cond(p.tok == tAtNext, Next, Async), p.pos
 		p.next()
 		p.expect(tArrow, "':-'")
 		r.Body = p.parseBody()
@@ -214,18 +245,28 @@ func (p *parser) parseFactOrRule() Clause {
 				p.d.errorf(tpos, "a rule head cannot have a fixed time @%d; use @next or @async (only facts carry a time)", time)
 			}
 			p.next()
-			return &RuleClause{Head: head, Kind: Deductive, Body: p.parseBody()}
+			return p.deductive(head)
 		}
-		return &FactClause{Atom: head, Time: time, TimePos: tpos}
+		f := p.facts.new()
+		f.Atom, f.Time, f.TimePos = head, time, tpos
+		return f
 	case tArrow:
 		p.next()
-		return &RuleClause{Head: head, Kind: Deductive, Body: p.parseBody()}
+		return p.deductive(head)
 	case tSemi:
 		p.errorf(p.pos, "a fact needs a time: write %s@1;", head)
 	default:
 		p.errorExpected("'@', '@next', '@async' or ':-'")
 	}
 	return nil
+}
+
+// deductive parses the body of a deductive rule whose ':-' is consumed.
+func (p *parser) deductive(head *Atom) *RuleClause {
+	r := p.rules.new()
+	r.Head, r.Kind = head, Deductive
+	r.Body = p.parseBody()
+	return r
 }
 
 // parseTime parses "@" INT and returns the time (0 after an error).
@@ -275,7 +316,8 @@ func abbrev(s string) string {
 
 // atom = name "(" [ arg { "," arg } ] ")" .
 func (p *parser) parseAtom() *Atom {
-	a := &Atom{Name: p.lit, NamePos: p.pos}
+	a := p.atoms.new()
+	a.Name, a.NamePos = p.lit, p.pos
 	p.next()
 	p.parseArgs(a)
 	return a
@@ -287,29 +329,43 @@ func (p *parser) parseArgs(a *Atom) {
 		p.next()
 		return
 	}
-	a.Args = make([]ExprNode, 0, 4)
+	// The stack discipline (mark, push, copy out, pop) stays correct
+	// should argument lists ever nest.
+	mark := len(p.argStack)
 	for !p.bad {
-		a.Args = append(a.Args, p.parseExpr())
+		p.argStack = append(p.argStack, p.parseExpr())
 		if p.tok != tComma {
 			break
 		}
 		p.next()
 	}
+	a.Args = p.exprList.take(len(p.argStack) - mark)
+	copy(a.Args, p.argStack[mark:])
+	clear(p.argStack[mark:]) // drop references to this clause's nodes
+	p.argStack = p.argStack[:mark]
 	p.expect(tRparen, "',' or ')'")
 }
 
 // body = literal { "," literal } .
 func (p *parser) parseBody() []Literal {
-	var body []Literal
+	mark := len(p.litStack)
 	for !p.bad {
 		if l := p.parseLiteral(); l != nil {
-			body = append(body, l)
+			p.litStack = append(p.litStack, l)
 		}
 		if p.tok != tComma {
 			break
 		}
 		p.next()
 	}
+	n := len(p.litStack) - mark
+	if n == 0 {
+		return nil
+	}
+	body := p.litList.take(n)
+	copy(body, p.litStack[mark:])
+	clear(p.litStack[mark:])
+	p.litStack = p.litStack[:mark]
 	return body
 }
 
@@ -317,7 +373,8 @@ func (p *parser) parseBody() []Literal {
 func (p *parser) parseLiteral() Literal {
 	switch p.tok {
 	case tNotin:
-		l := &AtomLit{Negated: true, NotinPos: p.pos}
+		l := p.atomLits.new()
+		l.Negated, l.NotinPos = true, p.pos
 		p.next()
 		if p.tok != tName {
 			p.errorExpected("relation name after notin")
@@ -334,7 +391,9 @@ func (p *parser) parseLiteral() Literal {
 			return nil
 		}
 		if p.tok == tLparen {
-			l := &AtomLit{Atom: &Atom{Name: name, NamePos: pos}}
+			l := p.atomLits.new()
+			l.Atom = p.atoms.new()
+			l.Atom.Name, l.Atom.NamePos = name, pos
 			p.parseArgs(l.Atom)
 			p.parseAtTime(l)
 			return l
@@ -356,7 +415,8 @@ func (p *parser) parseCmp(x ExprNode) Literal {
 		p.errorExpected("comparison operator (==, !=, <, <=, >, >=)")
 		return nil
 	}
-	l := &CmpLit{Op: CmpOp(p.tok - tEq), OpPos: p.pos, L: x}
+	l := p.cmps.new()
+	l.Op, l.OpPos, l.L = CmpOp(p.tok-tEq), p.pos, x
 	p.next()
 	l.R = p.parseExpr()
 	return l
@@ -385,7 +445,10 @@ func (p *parser) parseBinary(x ExprNode, prec1 int) ExprNode {
 		for !p.bad && p.tok.precedence() > prec {
 			y = p.parseBinary(y, prec+1)
 		}
-		x = &BinaryExpr{Op: binaryOp(op), OpPos: pos, X: x, Y: y}
+		b := p.bins.new()
+		b.Op, b.OpPos, b.X, b.Y = binaryOp(op), pos, x, y
+		x = b
+		p.exprs++
 	}
 	return x
 }
@@ -410,21 +473,28 @@ func (p *parser) parseOperand() ExprNode {
 	if p.bad {
 		return &BadExpr{At: pos}
 	}
+	p.exprs++
 	switch p.tok {
 	case tVar:
-		x := &VarExpr{Name: p.lit, NamePos: pos}
+		x := p.vars.new()
+		x.Name, x.NamePos = p.lit, pos
 		p.next()
 		return x
 	case tWild:
 		p.next()
-		return &WildExpr{At: pos}
+		x := p.wilds.new()
+		x.At = pos
+		return x
 	case tString:
-		x := &StringLit{Value: p.lit, ValuePos: pos}
+		x := p.strs.new()
+		x.Value, x.ValuePos = p.lit, pos
 		p.next()
 		return x
 	case tInt:
 		v, _ := p.parseInt()
-		return &IntLit{Value: v, ValuePos: pos}
+		x := p.ints.new()
+		x.Value, x.ValuePos = v, pos
+		return x
 	case tLparen:
 		if p.depth >= maxDepth {
 			p.errorf(pos, "expression nested too deeply (more than %d levels of parentheses)", maxDepth)

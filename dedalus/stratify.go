@@ -11,56 +11,101 @@ import (
 // inside a strongly connected component is an error. Edges of @next and
 // @async rules do not constrain (their results belong to the next time).
 
+// Graph nodes are relation ids (relInfo.id, the index in c.sorted), so
+// that the graph lives in slices rather than maps keyed by name.
 type depEdge struct {
-	from, to string
+	from, to int32
 	neg      bool
 	rule     *RuleClause
-	pos      Pos // the literal that makes the edge
+	lit      *AtomLit // the literal that makes the edge
+}
+
+// pos is where an error about the edge points: the literal.
+func (e *depEdge) pos() Pos {
+	if e.lit.Negated {
+		return e.lit.NotinPos
+	}
+	return e.lit.Atom.NamePos
 }
 
 type stratifier struct {
-	edges []depEdge
-	out   map[string][]int // relation -> indexes of edges leaving it
-	rels  []string         // sorted relation names (graph nodes)
+	rels  []*relInfo // c.sorted
+	edges []depEdge  // in source order
+	// The edges leaving relation v are edges[outEdge[outStart[v]:outStart[v+1]]],
+	// in source order (a compressed adjacency list: one slice for all).
+	outStart []int
+	outEdge  []int
 
-	index, low map[string]int
-	onStack    map[string]bool
-	stack      []string
+	// Tarjan's algorithm; index is 1 + the visit number (0: not visited).
+	index, low []int
+	onStack    []bool
+	stack      []int
 	counter    int
-	sccs       [][]string // in Tarjan's emission order (sinks first)
-	sccOf      map[string]int
+	sccOf      []int // relation -> component, numbered in emission order (sinks first)
+	members    []int // relations grouped by component, in emission order
+	sccStart   []int // component i is members[sccStart[i]:sccStart[i+1]]
 }
 
-// stratify computes the stratum of every relation and reports negation or
-// aggregation through a same-timestep cycle.
-func (c *checker) stratify() map[string]int {
-	st := &stratifier{out: map[string][]int{}}
-	for _, r := range c.sortedRels() {
-		st.rels = append(st.rels, r.name)
+func (st *stratifier) out(v int) []int { return st.outEdge[st.outStart[v]:st.outStart[v+1]] }
+
+// stratify computes the stratum of every relation (relInfo.stratum) and
+// reports negation or aggregation through a same-timestep cycle.
+func (c *checker) stratify() {
+	n := len(c.sorted)
+	st := &stratifier{rels: c.sorted}
+	nedges := 0
+	for _, ri := range c.rules {
+		if ri.ast.Kind == Deductive {
+			nedges += len(ri.ast.Body) // an upper bound: comparisons make no edge
+		}
 	}
+	st.edges = make([]depEdge, 0, nedges)
 	for _, ri := range c.rules {
 		rule := ri.ast
 		if rule.Kind != Deductive {
 			continue
 		}
+		head := c.rels[rule.Head.Name]
+		if head == nil {
+			continue
+		}
 		agg := hasAgg(rule)
 		for _, l := range rule.Body {
 			a, ok := l.(*AtomLit)
-			if !ok || c.rels[a.Atom.Name] == nil || c.rels[rule.Head.Name] == nil {
+			if !ok {
 				continue
 			}
-			pos := a.Atom.NamePos
-			if a.Negated {
-				pos = a.NotinPos
+			from := c.rels[a.Atom.Name]
+			if from == nil {
+				continue
 			}
-			st.out[a.Atom.Name] = append(st.out[a.Atom.Name], len(st.edges))
-			st.edges = append(st.edges, depEdge{from: a.Atom.Name, to: rule.Head.Name, neg: a.Negated || agg, rule: rule, pos: pos})
+			st.edges = append(st.edges, depEdge{from: int32(from.id), to: int32(head.id), neg: a.Negated || agg, rule: rule, lit: a})
 		}
 	}
-	st.index, st.low, st.onStack, st.sccOf = map[string]int{}, map[string]int{}, map[string]bool{}, map[string]int{}
-	for _, r := range st.rels {
-		if _, seen := st.index[r]; !seen {
-			st.strongConnect(r)
+	// Adjacency lists: count, prefix sums, then fill in edge order.
+	st.outStart = make([]int, n+1)
+	for _, e := range st.edges {
+		st.outStart[e.from+1]++
+	}
+	for v := 0; v < n; v++ {
+		st.outStart[v+1] += st.outStart[v]
+	}
+	st.outEdge = make([]int, len(st.edges))
+	fill := make([]int, n)
+	copy(fill, st.outStart[:n])
+	for i, e := range st.edges {
+		st.outEdge[fill[e.from]] = i
+		fill[e.from]++
+	}
+
+	ints := make([]int, 3*n) // index, low, sccOf in one allocation
+	st.index, st.low, st.sccOf = ints[:n:n], ints[n:2*n:2*n], ints[2*n:]
+	st.onStack = make([]bool, n)
+	st.members = make([]int, 0, n)
+	st.sccStart = append(make([]int, 0, n+1), 0)
+	for v := range n {
+		if st.index[v] == 0 {
+			st.strongConnect(v)
 		}
 	}
 
@@ -73,13 +118,19 @@ func (c *checker) stratify() map[string]int {
 			c.d.dropped = true
 			break
 		}
-		cycle := st.path(e.to, e.from)
-		what := "notin " + e.from
+		cycle := st.path(int(e.to), int(e.from))
+		from, to := st.rels[e.from].name, st.rels[e.to].name
+		what := "notin " + from
 		if hasAgg(e.rule) {
-			what = "aggregation over " + e.from
+			what = "aggregation over " + from
 		}
-		err := &Error{Pos: e.pos, Severity: SeverityError,
-			Msg: fmt.Sprintf("not stratifiable: %s in a rule for %s, which is on a same-timestep cycle (%s); break the cycle with @next", what, e.to, strings.Join(append(cycle, e.to), " -> "))}
+		names := make([]string, 0, len(cycle)+1)
+		for _, v := range cycle {
+			names = append(names, st.rels[v].name)
+		}
+		names = append(names, to)
+		err := &Error{Pos: e.pos(), Severity: SeverityError,
+			Msg: fmt.Sprintf("not stratifiable: %s in a rule for %s, which is on a same-timestep cycle (%s); break the cycle with @next", what, to, strings.Join(names, " -> "))}
 		for i := 0; i+1 < len(cycle); i++ {
 			if r := st.edgeRule(cycle[i], cycle[i+1]); r != nil {
 				err.Related = append(err.Related, r.Head.NamePos)
@@ -89,37 +140,37 @@ func (c *checker) stratify() map[string]int {
 	}
 
 	// Strata: walk the components from sources to sinks.
-	strata := map[string]int{}
-	for i := len(st.sccs) - 1; i >= 0; i-- {
+	for i := len(st.sccStart) - 2; i >= 0; i-- {
+		scc := st.members[st.sccStart[i]:st.sccStart[i+1]]
 		s := 0
-		for _, r := range st.sccs[i] {
-			s = max(s, strata[r])
+		for _, v := range scc {
+			s = max(s, st.rels[v].stratum)
 		}
-		for _, r := range st.sccs[i] {
-			strata[r] = s
+		for _, v := range scc {
+			st.rels[v].stratum = s
 		}
-		for _, r := range st.sccs[i] {
-			for _, ei := range st.out[r] {
+		for _, v := range scc {
+			for _, ei := range st.out(v) {
 				e := st.edges[ei]
 				if st.sccOf[e.to] == i {
 					continue
 				}
-				strata[e.to] = max(strata[e.to], s+cond(e.neg, 1, 0))
+				to := st.rels[e.to]
+				to.stratum = max(to.stratum, s+cond(e.neg, 1, 0))
 			}
 		}
 	}
-	return strata
 }
 
-func (st *stratifier) strongConnect(v string) {
+func (st *stratifier) strongConnect(v int) {
+	st.counter++
 	st.index[v] = st.counter
 	st.low[v] = st.counter
-	st.counter++
 	st.stack = append(st.stack, v)
 	st.onStack[v] = true
-	for _, ei := range st.out[v] {
-		w := st.edges[ei].to
-		if _, seen := st.index[w]; !seen {
+	for _, ei := range st.out(v) {
+		w := int(st.edges[ei].to)
+		if st.index[w] == 0 {
 			st.strongConnect(w)
 			st.low[v] = min(st.low[v], st.low[w])
 		} else if st.onStack[w] {
@@ -127,54 +178,56 @@ func (st *stratifier) strongConnect(v string) {
 		}
 	}
 	if st.low[v] == st.index[v] {
-		var scc []string
+		scc := len(st.sccStart) - 1
 		for {
 			w := st.stack[len(st.stack)-1]
 			st.stack = st.stack[:len(st.stack)-1]
 			st.onStack[w] = false
-			st.sccOf[w] = len(st.sccs)
-			scc = append(scc, w)
+			st.sccOf[w] = scc
+			st.members = append(st.members, w)
 			if w == v {
 				break
 			}
 		}
-		st.sccs = append(st.sccs, scc)
+		st.sccStart = append(st.sccStart, len(st.members))
 	}
 }
 
 // path returns a shortest path of relations from a to b inside a's
-// component (breadth first, edges in source order).
-func (st *stratifier) path(a, b string) []string {
-	prev := map[string]string{a: ""}
-	queue := []string{a}
+// component (breadth first, edges in source order). It runs only to
+// report an error.
+func (st *stratifier) path(a, b int) []int {
+	prev := make([]int, len(st.rels)) // 1 + predecessor; -1 for a; 0: unseen
+	prev[a] = -1
+	queue := []int{a}
 	for len(queue) > 0 {
 		v := queue[0]
 		queue = queue[1:]
 		if v == b {
 			break
 		}
-		for _, ei := range st.out[v] {
-			w := st.edges[ei].to
-			if _, seen := prev[w]; seen || st.sccOf[w] != st.sccOf[a] {
+		for _, ei := range st.out(v) {
+			w := int(st.edges[ei].to)
+			if prev[w] != 0 || st.sccOf[w] != st.sccOf[a] {
 				continue
 			}
-			prev[w] = v
+			prev[w] = v + 1
 			queue = append(queue, w)
 		}
 	}
-	var p []string
-	for v := b; v != ""; v = prev[v] {
-		p = append([]string{v}, p...)
-		if v == a {
+	var p []int
+	for v := b; ; v = prev[v] - 1 {
+		p = append([]int{v}, p...)
+		if v == a || prev[v] <= 0 {
 			break
 		}
 	}
 	return p
 }
 
-func (st *stratifier) edgeRule(from, to string) *RuleClause {
-	for _, ei := range st.out[from] {
-		if st.edges[ei].to == to {
+func (st *stratifier) edgeRule(from, to int) *RuleClause {
+	for _, ei := range st.out(from) {
+		if int(st.edges[ei].to) == to {
 			return st.edges[ei].rule
 		}
 	}
