@@ -386,7 +386,6 @@ func (c *checker) endRule(ri *ruleInfo) {
 	c.scratch = ri.vars // keep any growth for the next rule
 	ri.vars = c.scratch.freeze(&c.varNames, &c.varNodes)
 	c.scratch.index = nil // now owned by ri.vars
-	clear(c.vs)           // drop references into the AST
 }
 
 // unsafeCheck reports variables that no positive body atom binds.
@@ -604,8 +603,9 @@ type nameTable struct {
 
 const linearLimit = 16
 
+// reset empties t, keeping its buffers (the stale strings they still
+// point to die with the checker).
 func (t *nameTable) reset() {
-	clear(t.names) // drop references to source text
 	t.names, t.vals, t.index = t.names[:0], t.vals[:0], nil
 }
 

@@ -260,7 +260,6 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 			r.Stratum = max(r.Stratum, c.stratum(a.Atom.Name))
 		}
 	}
-	clear(atoms) // drop references into the AST
 	return r
 }
 

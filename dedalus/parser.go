@@ -341,7 +341,6 @@ func (p *parser) parseArgs(a *Atom) {
 	}
 	a.Args = p.exprList.take(len(p.argStack) - mark)
 	copy(a.Args, p.argStack[mark:])
-	clear(p.argStack[mark:]) // drop references to this clause's nodes
 	p.argStack = p.argStack[:mark]
 	p.expect(tRparen, "',' or ')'")
 }
@@ -364,7 +363,6 @@ func (p *parser) parseBody() []Literal {
 	}
 	body := p.litList.take(n)
 	copy(body, p.litStack[mark:])
-	clear(p.litStack[mark:])
 	p.litStack = p.litStack[:mark]
 	return body
 }
@@ -539,7 +537,11 @@ func (p *parser) parseNameOperand(name string, pos Pos) ExprNode {
 			x.Var = &BadExpr{At: p.pos}
 			return x
 		}
-		p.expect(tGt, "'>' to close aggregate "+name+"<...>")
+		if p.tok == tGt {
+			p.next() // what expect does, without building its message
+		} else {
+			p.expect(tGt, "'>' to close aggregate "+name+"<...>")
+		}
 		return x
 	}
 	if p.tok == tLparen {

@@ -64,7 +64,15 @@ func nodeString(n Node) string {
 
 func writeNode(b *strings.Builder, n Node) {
 	switch x := n.(type) {
-	case *VarExpr, *WildExpr, *StringLit, *IntLit, *BadExpr:
+	case *VarExpr:
+		b.WriteString(x.Name)
+	case *StringLit:
+		b.WriteByte('"')
+		b.WriteString(x.Value)
+		b.WriteByte('"')
+	case *IntLit:
+		writeInt(b, x.Value)
+	case *WildExpr, *BadExpr:
 		b.WriteString(x.String())
 	case *ParenExpr:
 		b.WriteByte('(')
@@ -98,7 +106,7 @@ func writeNode(b *strings.Builder, n Node) {
 		writeNode(b, x.Atom)
 		if x.Time != 0 {
 			b.WriteByte('@')
-			b.WriteString(strconv.FormatInt(x.Time, 10))
+			writeInt(b, x.Time)
 		}
 	case *CmpLit:
 		writeNode(b, x.L)
@@ -113,7 +121,7 @@ func writeNode(b *strings.Builder, n Node) {
 	case *FactClause:
 		writeNode(b, x.Atom)
 		b.WriteByte('@')
-		b.WriteString(strconv.FormatInt(x.Time, 10))
+		writeInt(b, x.Time)
 		b.WriteByte(';')
 	case *RuleClause:
 		writeNode(b, x.Head)
@@ -134,6 +142,12 @@ func writeNode(b *strings.Builder, n Node) {
 	case *File:
 		b.WriteString(x.String())
 	}
+}
+
+// writeInt writes v in decimal without allocating.
+func writeInt(b *strings.Builder, v int64) {
+	var buf [20]byte
+	b.Write(strconv.AppendInt(buf[:0], v, 10))
 }
 
 // Pos of a file is the start of its first clause.
