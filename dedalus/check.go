@@ -32,6 +32,10 @@ type relInfo struct {
 type ruleInfo struct {
 	ast  *RuleClause
 	vars nameTable // variable name -> type node
+	// The relations of the head and of each body literal (nil for
+	// comparisons and unknown names), as in checker.rels.
+	head *relInfo
+	body []*relInfo
 }
 
 type checker struct {
@@ -51,12 +55,13 @@ type checker struct {
 	// Reused across rules to avoid allocating per rule.
 	ruleInfos slab[ruleInfo]
 	slots     slab[int]
+	relLists  slab[*relInfo]
 	varNames  slab[string]
 	varNodes  slab[int]
 	bound     nameTable // variables bound by the current rule's positive atoms
 	scratch   nameTable // the current rule's variables, copied out at its end
 	vs        []*VarExpr
-	atoms     []*AtomLit // used by lowerRule
+	atoms     []bodyAtom // used by lowerRule
 }
 
 // typeNode is one node of the type union-find. It holds no pointer (the
@@ -209,11 +214,13 @@ func (c *checker) check(clauses []Clause) {
 }
 
 // use records an appearance of atom a and returns its relation, or nil
-// when the atom cannot be used (wrong arity, reserved name).
-func (c *checker) use(a *Atom, defining bool) *relInfo {
+// when the atom cannot be used (wrong arity, reserved name), and the
+// relation whatever the errors (nil only for a reserved name): it saves
+// later stages looking the name up again.
+func (c *checker) use(a *Atom, defining bool) (usable, rel *relInfo) {
 	if a.Name == "clock" {
 		c.d.errorf(a.NamePos, "clock is reserved (the runtime's delivery relation) and cannot be used")
-		return nil
+		return nil, nil
 	}
 	r := c.rels[a.Name]
 	if r == nil {
@@ -239,7 +246,7 @@ func (c *checker) use(a *Atom, defining bool) *relInfo {
 	if defining {
 		if r.builtin {
 			c.d.errorf(a.NamePos, "%s is built in (the runtime provides it) and cannot be defined", a.Name)
-			return nil
+			return nil, r
 		}
 		r.defined = true
 	} else if !r.read {
@@ -251,17 +258,17 @@ func (c *checker) use(a *Atom, defining bool) *relInfo {
 			where = "at " + r.pos.String()
 		}
 		c.d.errorf(a.NamePos, "%s has %d columns here but %d %s", a.Name, len(a.Args), r.arity, where)
-		return nil
+		return nil, r
 	}
 	if r.arity == 0 {
-		return nil
+		return nil, r
 	}
-	return r
+	return r, r
 }
 
 func (c *checker) checkFact(f *FactClause) {
 	c.facts = append(c.facts, f)
-	r := c.use(f.Atom, true)
+	r, _ := c.use(f.Atom, true)
 	for i, arg := range f.Atom.Args {
 		t := typePoison
 		switch x := arg.(type) {
@@ -288,6 +295,7 @@ func (c *checker) checkFact(f *FactClause) {
 func (c *checker) checkRule(rule *RuleClause) {
 	ri := c.ruleInfos.new()
 	ri.ast = rule
+	ri.body = c.relLists.take(len(rule.Body))
 	c.rules = append(c.rules, ri)
 	// The rule's variables collect in c.scratch (reused across rules) and
 	// are copied out to ri.vars, at their exact size, at the end.
@@ -314,10 +322,11 @@ func (c *checker) checkRule(rule *RuleClause) {
 		c.d.errorf(rule.Head.NamePos, "rule for %s has no positive body atom (every rule needs one to bind its variables and give its node)", rule.Head.Name)
 	}
 	unsafe := unsafeCheck{c: c, ri: ri, ok: positives == 0}
-	for _, l := range rule.Body {
+	for li, l := range rule.Body {
 		switch x := l.(type) {
 		case *AtomLit:
-			r := c.use(x.Atom, false)
+			r, rel := c.use(x.Atom, false)
+			ri.body[li] = rel
 			for i, arg := range x.Atom.Args {
 				var n int
 				switch a := arg.(type) {
@@ -357,8 +366,9 @@ func (c *checker) checkRule(rule *RuleClause) {
 	var head *relInfo
 	if rule.Kind == Async && len(rule.Head.Args) == 0 {
 		c.d.errorf(rule.Head.NamePos, "@async head %s() has no location column to send to", rule.Head.Name)
+		ri.head = c.rels[rule.Head.Name]
 	} else {
-		head = c.use(rule.Head, true)
+		head, ri.head = c.use(rule.Head, true)
 	}
 	for i, arg := range rule.Head.Args {
 		var n int

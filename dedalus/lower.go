@@ -131,12 +131,10 @@ func (c *checker) relID(name string) RelID {
 	return 0
 }
 
-// stratum returns the stratum of a relation of the checked program.
-func (c *checker) stratum(name string) int {
-	if r := c.rels[name]; r != nil {
-		return r.stratum
-	}
-	return 0
+// bodyAtom is a body atom with its relation.
+type bodyAtom struct {
+	lit *AtomLit
+	rel *relInfo
 }
 
 // lowerer holds the slabs (alloc.go) that the Program's small slices and
@@ -184,7 +182,7 @@ func (l *ruleLowerer) varIndex(name string) int {
 func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 	c := lw.c
 	ast := ri.ast
-	r := Rule{Kind: ast.Kind, Head: c.relID(ast.Head.Name), Pos: ast.Head.NamePos, Text: text, NodeVar: -1}
+	r := Rule{Kind: ast.Kind, Head: RelID(ri.head.id), Pos: ast.Head.NamePos, Text: text, NodeVar: -1}
 	l := &ruleLowerer{lowerer: lw, ri: ri, r: &r}
 	// Every variable of the rule is in ri.vars, plus maybe "_node": the
 	// appends of varIndex stay within this capacity.
@@ -194,11 +192,11 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 	atoms := c.atoms[:0]
 	ncmps := 0
 	for _, neg := range [2]bool{false, true} {
-		for _, lit := range ast.Body {
+		for li, lit := range ast.Body {
 			switch x := lit.(type) {
 			case *AtomLit:
 				if x.Negated == neg {
-					atoms = append(atoms, x)
+					atoms = append(atoms, bodyAtom{x, ri.body[li]})
 				}
 			case *CmpLit:
 				if !neg {
@@ -209,9 +207,10 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 	}
 	c.atoms = atoms
 	r.Body = lw.bodies.take(len(atoms))
-	for i, a := range atoms {
+	for i, at := range atoms {
+		a := at.lit
 		ba := &r.Body[i]
-		*ba = BodyAtom{Rel: c.relID(a.Atom.Name), Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: lw.terms.take(len(a.Atom.Args))}
+		*ba = BodyAtom{Rel: RelID(at.rel.id), Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: lw.terms.take(len(a.Atom.Args))}
 		for j, arg := range a.Atom.Args {
 			t := Term{Var: -1}
 			switch x := arg.(type) {
@@ -254,10 +253,10 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 		r.Args[i] = HeadArg{Expr: l.expr(arg)}
 	}
 	if r.Kind == Deductive {
-		r.Stratum = c.stratum(ast.Head.Name)
+		r.Stratum = ri.head.stratum
 	} else {
 		for _, a := range atoms {
-			r.Stratum = max(r.Stratum, c.stratum(a.Atom.Name))
+			r.Stratum = max(r.Stratum, a.rel.stratum)
 		}
 	}
 	return r

@@ -21,9 +21,11 @@ type parser struct {
 	s *scanner
 	d *diags
 
-	tok token
-	pos Pos
-	lit string
+	// The current token: its kind, position (in p.s.file) and literal
+	// (p.s.src[litStart:litEnd]); see at and text.
+	tok              token
+	line, col        int
+	litStart, litEnd int
 
 	bad   bool // the current clause has a syntax error
 	depth int  // parentheses open
@@ -121,11 +123,18 @@ func (p *parser) next() {
 			p.pending = append(p.pending, "")
 		}
 		p.afterSemi = false
-		p.tok, p.pos, p.lit = tok, pos, lit
+		p.tok, p.line, p.col = tok, pos.Line, pos.Col
+		p.litStart, p.litEnd = p.s.litStart, p.s.litEnd
 		p.lastLine = pos.Line
 		return
 	}
 }
+
+// at returns the position of the current token.
+func (p *parser) at() Pos { return Pos{File: p.s.file, Line: p.line, Col: p.col} }
+
+// text returns the literal of the current token.
+func (p *parser) text() string { return p.s.src[p.litStart:p.litEnd] }
 
 // errorf reports a syntax error at pos, unless the clause already has one.
 func (p *parser) errorf(pos Pos, format string, args ...any) {
@@ -141,14 +150,14 @@ func (p *parser) errorExpected(what string) {
 		p.bad = true
 		return
 	}
-	p.errorf(p.pos, "expected %s, found %s", what, describe(p.tok, p.lit))
+	p.errorf(p.at(), "expected %s, found %s", what, describe(p.tok, p.text()))
 }
 
 // expect consumes a token of kind tok, or reports an error. It advances
 // either way unless at a ';' or the end (which belong to the clause
 // level), so the parser always makes progress.
 func (p *parser) expect(tok token, what string) Pos {
-	pos := p.pos
+	pos := p.at()
 	if p.tok != tok {
 		p.errorExpected(what)
 		if p.tok == tSemi || p.tok == tEOF {
@@ -192,7 +201,7 @@ func (p *parser) endClause(c Clause, doc []string) Clause {
 	p.between = true
 	if p.tok == tSemi {
 		p.afterSemi = c != nil
-		p.semiLine = p.pos.Line
+		p.semiLine = p.at().Line
 		p.next()
 	}
 	return c
@@ -203,13 +212,13 @@ func (p *parser) parseClause() Clause {
 	doc := p.beginClause()
 	switch p.tok {
 	case tInclude:
-		x := &IncludeClause{IncludePos: p.pos}
+		x := &IncludeClause{IncludePos: p.at()}
 		p.next()
-		x.PathPos = p.pos
+		x.PathPos = p.at()
 		if p.tok == tString {
-			x.Path = p.lit
+			x.Path = p.text()
 			if x.Path == "" {
-				p.errorf(p.pos, "empty include path")
+				p.errorf(p.at(), "empty include path")
 			}
 			p.next()
 		} else {
@@ -219,7 +228,7 @@ func (p *parser) parseClause() Clause {
 	case tName:
 		return p.endClause(p.parseFactOrRule(), doc)
 	case tVar:
-		p.errorf(p.pos, "expected relation name, found variable %s (relation names start with a lower-case letter)", p.lit)
+		p.errorf(p.at(), "expected relation name, found variable %s (relation names start with a lower-case letter)", p.text())
 	default:
 		p.errorExpected("clause (a fact, a rule or include)")
 	}
@@ -233,7 +242,7 @@ func (p *parser) parseFactOrRule() Clause {
 	switch p.tok {
 	case tAtNext, tAtAsync:
 		r := p.rules.new()
-		r.Head, r.Kind, r.KindPos = head, cond(p.tok == tAtNext, Next, Async), p.pos
+		r.Head, r.Kind, r.KindPos = head, cond(p.tok == tAtNext, Next, Async), p.at()
 		p.next()
 		p.expect(tArrow, "':-'")
 		r.Body = p.parseBody()
@@ -254,7 +263,7 @@ func (p *parser) parseFactOrRule() Clause {
 		p.next()
 		return p.deductive(head)
 	case tSemi:
-		p.errorf(p.pos, "a fact needs a time: write %s@1;", head)
+		p.errorf(p.at(), "a fact needs a time: write %s@1;", head)
 	default:
 		p.errorExpected("'@', '@next', '@async' or ':-'")
 	}
@@ -272,7 +281,7 @@ func (p *parser) deductive(head *Atom) *RuleClause {
 // parseTime parses "@" INT and returns the time (0 after an error).
 func (p *parser) parseTime() (int64, Pos) {
 	p.next() // @
-	pos := p.pos
+	pos := p.at()
 	switch p.tok {
 	case tInt:
 		v, ok := p.parseInt()
@@ -283,7 +292,7 @@ func (p *parser) parseTime() (int64, Pos) {
 	case tSub:
 		p.next()
 		if p.tok == tInt {
-			p.d.errorf(pos, "time must be positive, found -%s", p.lit)
+			p.d.errorf(pos, "time must be positive, found -%s", p.text())
 			p.next()
 			return 0, pos
 		}
@@ -296,9 +305,9 @@ func (p *parser) parseTime() (int64, Pos) {
 
 // parseInt consumes an integer token, reporting overflow.
 func (p *parser) parseInt() (int64, bool) {
-	v, err := strconv.ParseInt(p.lit, 10, 64)
+	v, err := strconv.ParseInt(p.text(), 10, 64)
 	if err != nil {
-		p.d.errorf(p.pos, "integer constant %s too large (the largest is %d)", abbrev(p.lit), int64(math.MaxInt64))
+		p.d.errorf(p.at(), "integer constant %s too large (the largest is %d)", abbrev(p.text()), int64(math.MaxInt64))
 		p.next()
 		return 0, false
 	}
@@ -317,7 +326,7 @@ func abbrev(s string) string {
 // atom = name "(" [ arg { "," arg } ] ")" .
 func (p *parser) parseAtom() *Atom {
 	a := p.atoms.new()
-	a.Name, a.NamePos = p.lit, p.pos
+	a.Name, a.NamePos = p.text(), p.at()
 	p.next()
 	p.parseArgs(a)
 	return a
@@ -372,7 +381,7 @@ func (p *parser) parseLiteral() Literal {
 	switch p.tok {
 	case tNotin:
 		l := p.atomLits.new()
-		l.Negated, l.NotinPos = true, p.pos
+		l.Negated, l.NotinPos = true, p.at()
 		p.next()
 		if p.tok != tName {
 			p.errorExpected("relation name after notin")
@@ -382,7 +391,7 @@ func (p *parser) parseLiteral() Literal {
 		p.parseAtTime(l)
 		return l
 	case tName:
-		name, pos := p.lit, p.pos
+		name, pos := p.text(), p.at()
 		p.next()
 		if name == "not" && p.tok == tName {
 			p.errorf(pos, "negation is written notin")
@@ -414,7 +423,7 @@ func (p *parser) parseCmp(x ExprNode) Literal {
 		return nil
 	}
 	l := p.cmps.new()
-	l.Op, l.OpPos, l.L = CmpOp(p.tok-tEq), p.pos, x
+	l.Op, l.OpPos, l.L = CmpOp(p.tok-tEq), p.at(), x
 	p.next()
 	l.R = p.parseExpr()
 	return l
@@ -433,7 +442,7 @@ func (p *parser) parseBinary(x ExprNode, prec1 int) ExprNode {
 		if prec < prec1 {
 			return x
 		}
-		op, pos := p.tok, p.pos
+		op, pos := p.tok, p.at()
 		if p.ops++; p.ops > maxOps {
 			p.errorf(pos, "expression too long (more than %d operators in one clause)", maxOps)
 			return x
@@ -467,7 +476,7 @@ func binaryOp(t token) ExprOp {
 
 // operand = VAR | "_" | STRING | INT | "(" expr ")" | aggfn "<" VAR ">" .
 func (p *parser) parseOperand() ExprNode {
-	pos := p.pos
+	pos := p.at()
 	if p.bad {
 		return &BadExpr{At: pos}
 	}
@@ -475,7 +484,7 @@ func (p *parser) parseOperand() ExprNode {
 	switch p.tok {
 	case tVar:
 		x := p.vars.new()
-		x.Name, x.NamePos = p.lit, pos
+		x.Name, x.NamePos = p.text(), pos
 		p.next()
 		return x
 	case tWild:
@@ -485,7 +494,7 @@ func (p *parser) parseOperand() ExprNode {
 		return x
 	case tString:
 		x := p.strs.new()
-		x.Value, x.ValuePos = p.lit, pos
+		x.Value, x.ValuePos = p.text(), pos
 		p.next()
 		return x
 	case tInt:
@@ -505,7 +514,7 @@ func (p *parser) parseOperand() ExprNode {
 		p.expect(tRparen, "')'")
 		return x
 	case tName:
-		name := p.lit
+		name := p.text()
 		p.next()
 		return p.parseNameOperand(name, pos)
 	case tSub:
@@ -515,7 +524,7 @@ func (p *parser) parseOperand() ExprNode {
 		return &BadExpr{At: pos}
 	}
 	p.errorExpected("variable, _, string, integer or '('")
-	return &BadExpr{At: pos, Text: p.lit}
+	return &BadExpr{At: pos, Text: p.text()}
 }
 
 // parseNameOperand handles an operand that starts with a lower-case word
@@ -527,14 +536,14 @@ func (p *parser) parseNameOperand(name string, pos Pos) ExprNode {
 		x := &AggExpr{Func: name, FuncPos: pos}
 		switch p.tok {
 		case tVar:
-			x.Var = &VarExpr{Name: p.lit, NamePos: p.pos}
+			x.Var = &VarExpr{Name: p.text(), NamePos: p.at()}
 			p.next()
 		case tWild:
-			x.Var = &WildExpr{At: p.pos}
+			x.Var = &WildExpr{At: p.at()}
 			p.next()
 		default:
 			p.errorExpected("variable in aggregate " + name + "<...>")
-			x.Var = &BadExpr{At: p.pos}
+			x.Var = &BadExpr{At: p.at()}
 			return x
 		}
 		if p.tok == tGt {

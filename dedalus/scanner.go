@@ -16,6 +16,17 @@ type scanner struct {
 	line int // line of src[off]
 	col  int // column (1-based, in bytes) of src[off]
 	d    *diags
+
+	// The last token's literal is src[litStart:litEnd]: the parser keeps
+	// these offsets rather than the string (writing pointers costs GC
+	// write barriers on every token).
+	litStart, litEnd int
+}
+
+// lit records src[start:end] as the token's literal and returns it.
+func (s *scanner) lit(start, end int) string {
+	s.litStart, s.litEnd = start, end
+	return s.src[start:end]
 }
 
 func newScanner(file, src string, d *diags) *scanner {
@@ -56,7 +67,7 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 	}
 	pos = s.pos()
 	if s.off >= len(s.src) {
-		return tEOF, pos, ""
+		return tEOF, pos, s.lit(s.off, s.off)
 	}
 	c := s.src[s.off]
 	switch {
@@ -65,7 +76,7 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 		for s.off < len(s.src) && isIdent(s.src[s.off]) {
 			s.advance(1)
 		}
-		lit = s.src[start:s.off]
+		lit = s.lit(start, s.off)
 		switch {
 		case lit == "_":
 			return tWild, pos, lit
@@ -91,9 +102,9 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 				s.advance(1)
 			}
 			s.d.errorf(pos, "invalid number %s", s.src[start:s.off])
-			return tIllegal, pos, s.src[start:s.off]
+			return tIllegal, pos, s.lit(start, s.off)
 		}
-		return tInt, pos, s.src[start:s.off]
+		return tInt, pos, s.lit(start, s.off)
 	case c == '"':
 		return s.scanString(pos)
 	case c == '/' && s.peek(1) == '/':
@@ -101,21 +112,25 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 		for s.off < len(s.src) && s.src[s.off] != '\n' {
 			s.advanceRune()
 		}
-		return tComment, pos, trimCR(s.src[start:s.off])
+		end := s.off
+		if end > start && s.src[end-1] == '\r' {
+			end-- // a CRLF line ending is not part of the comment
+		}
+		return tComment, pos, s.lit(start, end)
 	case c == '/' && s.peek(1) == '*':
 		return s.scanBlockComment(pos)
 	case c == '@':
 		rest := s.src[s.off+1:]
 		if hasWord(rest, "next") {
 			s.advance(5)
-			return tAtNext, pos, "@next"
+			return tAtNext, pos, s.lit(s.off-5, s.off)
 		}
 		if hasWord(rest, "async") {
 			s.advance(6)
-			return tAtAsync, pos, "@async"
+			return tAtAsync, pos, s.lit(s.off-6, s.off)
 		}
 		s.advance(1)
-		return tAt, pos, "@"
+		return tAt, pos, s.lit(s.off-1, s.off)
 	}
 	two := ""
 	if s.off+1 < len(s.src) {
@@ -124,19 +139,19 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 	switch two {
 	case ":-":
 		s.advance(2)
-		return tArrow, pos, two
+		return tArrow, pos, s.lit(s.off-2, s.off)
 	case "==":
 		s.advance(2)
-		return tEq, pos, two
+		return tEq, pos, s.lit(s.off-2, s.off)
 	case "!=":
 		s.advance(2)
-		return tNe, pos, two
+		return tNe, pos, s.lit(s.off-2, s.off)
 	case "<=":
 		s.advance(2)
-		return tLe, pos, two
+		return tLe, pos, s.lit(s.off-2, s.off)
 	case ">=":
 		s.advance(2)
-		return tGe, pos, two
+		return tGe, pos, s.lit(s.off-2, s.off)
 	}
 	var t token
 	switch c {
@@ -165,7 +180,7 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 	}
 	if t != tEOF {
 		s.advance(1)
-		return t, pos, s.src[s.off-1 : s.off]
+		return t, pos, s.lit(s.off-1, s.off)
 	}
 	// An illegal character: report it and skip it (a whole rune if valid).
 	r, size := utf8.DecodeRuneInString(s.src[s.off:])
@@ -184,7 +199,7 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 			for s.off < start+end+2 {
 				s.advanceRune()
 			}
-			return tIllegal, pos, s.src[start:s.off]
+			return tIllegal, pos, s.lit(start, s.off)
 		}
 	case c == '.':
 		s.d.errorf(pos, "unexpected .; clauses end with ;")
@@ -194,7 +209,7 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 		s.d.errorf(pos, "illegal character %#U", r)
 	}
 	s.advance(size)
-	return tIllegal, pos, s.src[s.off-size : s.off]
+	return tIllegal, pos, s.lit(s.off-size, s.off)
 }
 
 func (s *scanner) peek(i int) byte {
@@ -209,13 +224,6 @@ func (s *scanner) peek(i int) byte {
 func hasWord(rest, word string) bool {
 	return len(rest) >= len(word) && rest[:len(word)] == word &&
 		(len(rest) == len(word) || !isIdent(rest[len(word)]))
-}
-
-func trimCR(s string) string {
-	if len(s) > 0 && s[len(s)-1] == '\r' {
-		return s[:len(s)-1]
-	}
-	return s
 }
 
 // advanceRune moves over one rune (not a newline), reporting invalid
@@ -239,11 +247,11 @@ func (s *scanner) scanString(pos Pos) (token, Pos, string) {
 	for {
 		if s.off >= len(s.src) || s.src[s.off] == '\n' {
 			s.d.errorf(pos, "string not terminated")
-			return tIllegal, pos, s.src[start:s.off]
+			return tIllegal, pos, s.lit(start, s.off)
 		}
 		c := s.src[s.off]
 		if c == '"' {
-			lit := s.src[start:s.off]
+			lit := s.lit(start, s.off)
 			s.advance(1)
 			return tString, pos, lit
 		}
@@ -257,12 +265,12 @@ func (s *scanner) scanBlockComment(pos Pos) (token, Pos, string) {
 	for {
 		if s.off >= len(s.src) {
 			s.d.errorf(pos, "comment not terminated")
-			return tComment, pos, s.src[start:]
+			return tComment, pos, s.lit(start, len(s.src))
 		}
 		switch {
 		case s.src[s.off] == '*' && s.peek(1) == '/':
 			s.advance(2)
-			return tComment, pos, s.src[start:s.off]
+			return tComment, pos, s.lit(start, s.off)
 		case s.src[s.off] == '\n':
 			s.newline()
 		default:

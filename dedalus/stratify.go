@@ -65,17 +65,17 @@ func (c *checker) stratify() {
 		if rule.Kind != Deductive {
 			continue
 		}
-		head := c.rels[rule.Head.Name]
+		head := ri.head
 		if head == nil {
 			continue
 		}
 		agg := hasAgg(rule)
-		for _, l := range rule.Body {
+		for li, l := range rule.Body {
 			a, ok := l.(*AtomLit)
 			if !ok {
 				continue
 			}
-			from := c.rels[a.Atom.Name]
+			from := ri.body[li]
 			if from == nil {
 				continue
 			}
