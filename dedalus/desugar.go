@@ -1,7 +1,6 @@
 package dedalus
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -15,39 +14,60 @@ import (
 // aggregate rule is split into a rule that collects the bindings and one
 // that aggregates them. The output is for people to read; it uses clock,
 // which programs may not.
+//
+// Everything is written straight into one builder (no fmt, no joined
+// intermediate strings): printing is linear in the output.
 func Desugar(p *Program) string {
 	var b strings.Builder
+	size := 512 + 64*len(p.Relations) + 32*len(p.Facts) + 160*len(p.Rules)
+	for _, f := range p.Files {
+		size += len(f.Path)
+	}
+	b.Grow(size)
 	b.WriteString("// Desugared program: the last column of every relation is the time.\n")
 	for _, f := range p.Files {
-		fmt.Fprintf(&b, "// file %s (sha256 %s)\n", f.Path, f.SHA256)
+		b.WriteString("// file ")
+		b.WriteString(f.Path)
+		b.WriteString(" (sha256 ")
+		b.WriteString(f.SHA256)
+		b.WriteString(")\n")
 	}
 	b.WriteString("// crash(Observer, Crashed, CrashTime, T) is built in: at every time T, for every observer node and every crash in the fault schedule.\n")
 	b.WriteString("// clock(From, To, T, R) is built in: a message sent from From to To at T arrives at R = T + 1 unless an omission or a crash of From (From != To) removes it.\n")
 	for _, r := range p.Relations {
-		cols := make([]string, len(r.Types))
+		b.WriteString("// relation ")
+		b.WriteString(r.Name)
+		b.WriteByte('(')
 		for i, t := range r.Types {
-			cols[i] = t.String()
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(t.String())
 		}
-		extra := ""
+		b.WriteString(", time int): stratum ")
+		b.WriteString(strconv.Itoa(r.Stratum))
 		if r.Builtin {
-			extra = ", built in"
+			b.WriteString(", built in")
 		}
-		fmt.Fprintf(&b, "// relation %s(%s, time int): stratum %d%s\n", r.Name, strings.Join(cols, ", "), r.Stratum, extra)
+		b.WriteByte('\n')
 	}
 	if len(p.Facts) > 0 {
 		b.WriteString("\n")
 	}
 	for _, f := range p.Facts {
-		args := make([]string, 0, len(f.Args)+1)
+		b.WriteString(p.Relations[f.Rel].Name)
+		b.WriteByte('(')
 		for _, v := range f.Args {
-			args = append(args, formatValue(v))
+			writeValue(&b, v)
+			b.WriteString(", ")
 		}
-		args = append(args, strconv.Itoa(f.Time))
-		fmt.Fprintf(&b, "%s(%s);\n", p.Relations[f.Rel].Name, strings.Join(args, ", "))
+		b.WriteString(strconv.Itoa(f.Time))
+		b.WriteString(");\n")
 	}
+	d := &desugarer{p: p, b: &b, used: map[string]bool{}}
 	for i := range p.Rules {
 		b.WriteString("\n")
-		desugarRule(&b, p, &p.Rules[i])
+		d.rule(&p.Rules[i])
 	}
 	return b.String()
 }
@@ -59,11 +79,25 @@ func formatValue(v Value) string {
 	return `"` + v.Str + `"`
 }
 
+func writeValue(b *strings.Builder, v Value) {
+	if v.Type == TypeInt {
+		writeInt(b, v.Int)
+		return
+	}
+	b.WriteByte('"')
+	b.WriteString(v.Str)
+	b.WriteByte('"')
+}
+
+// desugarer prints rules; its buffers are reused from rule to rule.
 type desugarer struct {
 	p     *Program
+	b     *strings.Builder
 	r     *Rule
 	names []string // printable variable names
 	used  map[string]bool
+	seen  []bool // aggregate split: variables already collected
+	vars  []int  // aggregate split: the collected variables
 }
 
 // fresh returns a variable name based on base that the rule does not use.
@@ -76,17 +110,26 @@ func (d *desugarer) fresh(base string) string {
 	return name
 }
 
-func desugarRule(b *strings.Builder, p *Program, r *Rule) {
-	d := &desugarer{p: p, r: r, used: map[string]bool{}}
+// sep writes ", " before every item but the first.
+func (d *desugarer) sep(i int) {
+	if i > 0 {
+		d.b.WriteString(", ")
+	}
+}
+
+func (d *desugarer) rule(r *Rule) {
+	b, p := d.b, d.p
+	d.r = r
+	clear(d.used)
 	for _, n := range r.VarNames {
 		d.used[n] = true
 	}
-	d.names = make([]string, len(r.VarNames))
-	for i, n := range r.VarNames {
+	d.names = d.names[:0]
+	for _, n := range r.VarNames {
 		if strings.HasPrefix(n, "_") {
 			n = d.fresh("Node")
 		}
-		d.names[i] = n
+		d.names = append(d.names, n)
 	}
 	t := d.fresh("T")
 	node := "?"
@@ -96,91 +139,183 @@ func desugarRule(b *strings.Builder, p *Program, r *Rule) {
 	case r.NodeConst.Type != TypeUnknown:
 		node = formatValue(r.NodeConst)
 	}
-	fmt.Fprintf(b, "// rule %d at %s, %s, node %s, stratum %d:\n//   %s\n", r.Index, r.Pos, r.Kind, node, r.Stratum, r.Text)
+	b.WriteString("// rule ")
+	b.WriteString(strconv.Itoa(r.Index))
+	b.WriteString(" at ")
+	b.WriteString(r.Pos.String())
+	b.WriteString(", ")
+	b.WriteString(r.Kind.String())
+	b.WriteString(", node ")
+	b.WriteString(node)
+	b.WriteString(", stratum ")
+	b.WriteString(strconv.Itoa(r.Stratum))
+	b.WriteString(":\n//   ")
+	b.WriteString(r.Text)
+	b.WriteByte('\n')
 
-	var body []string
-	for _, a := range r.Body {
-		body = append(body, d.atom(a, t))
-	}
-	for _, c := range r.Cmps {
-		body = append(body, d.expr(c.L, 0)+" "+c.Op.String()+" "+d.expr(c.R, 0))
+	recv := ""
+	if r.Kind == Async {
+		recv = d.fresh("R")
 	}
 	head := p.Relations[r.Head].Name
-	var args []string
-	for _, a := range r.Args {
-		if a.Agg != AggNone {
-			args = append(args, a.Agg.String()+"<"+d.names[a.Var]+">")
-		} else {
-			args = append(args, d.expr(a.Expr, 0))
-		}
-	}
-	switch r.Kind {
-	case Deductive:
-		args = append(args, t)
-	case Next:
-		args = append(args, t+" + 1")
-	case Async:
-		recv := d.fresh("R")
-		args = append(args, recv)
-		to := "?"
-		if len(r.Args) > 0 && r.Args[0].Expr != nil {
-			to = d.expr(r.Args[0].Expr, 0)
-		}
-		body = append(body, fmt.Sprintf("clock(%s, %s, %s, %s)", node, to, t, recv))
-	}
 	if r.HasAgg {
 		// Split: collect the bindings, then aggregate them.
-		seen := map[int]bool{}
-		var vars []string
-		addVar := func(v int) {
-			if v >= 0 && !seen[v] {
-				seen[v] = true
-				vars = append(vars, d.names[v])
-			}
-		}
-		addVar(r.NodeVar)
+		d.vars = d.vars[:0]
+		d.seen = append(d.seen[:0], make([]bool, len(d.names))...)
+		d.collect(r.NodeVar)
 		for _, a := range r.Args {
 			if a.Agg != AggNone {
-				addVar(a.Var)
+				d.collect(a.Var)
 			} else {
-				for _, v := range exprVarIndexes(a.Expr, nil) {
-					addVar(v)
-				}
+				d.collectExpr(a.Expr)
 			}
 		}
-		if r.NodeVar < 0 {
-			vars = append([]string{node}, vars...)
+		// The helper relation and its arguments, printed twice.
+		helper := func() {
+			b.WriteString(head)
+			b.WriteString("__agg")
+			b.WriteString(strconv.Itoa(r.Index))
+			b.WriteByte('(')
+			i := 0
+			if r.NodeVar < 0 {
+				b.WriteString(node)
+				i++
+			}
+			for _, v := range d.vars {
+				d.sep(i)
+				b.WriteString(d.names[v])
+				i++
+			}
+			d.sep(i)
+			b.WriteString(t)
+			b.WriteByte(')')
 		}
-		helper := fmt.Sprintf("%s__agg%d", head, r.Index)
-		hargs := strings.Join(append(vars, t), ", ")
-		fmt.Fprintf(b, "%s(%s) :- %s;\n", helper, hargs, strings.Join(body, ", "))
-		body = []string{helper + "(" + hargs + ")"}
+		helper()
+		b.WriteString(" :- ")
+		d.body(t, node, recv)
+		b.WriteString(";\n")
+		d.head(head, t, recv)
+		b.WriteString(" :- ")
+		helper()
+		b.WriteString(";\n")
+		return
 	}
-	fmt.Fprintf(b, "%s(%s) :- %s;\n", head, strings.Join(args, ", "), strings.Join(body, ", "))
+	d.head(head, t, recv)
+	b.WriteString(" :- ")
+	d.body(t, node, recv)
+	b.WriteString(";\n")
 }
 
-func (d *desugarer) atom(a BodyAtom, t string) string {
-	args := make([]string, 0, len(a.Args)+1)
+func (d *desugarer) collect(v int) {
+	if v >= 0 && !d.seen[v] {
+		d.seen[v] = true
+		d.vars = append(d.vars, v)
+	}
+}
+
+// collectExpr collects the variables of e, left to right.
+func (d *desugarer) collectExpr(e *Expr) {
+	if e == nil {
+		return
+	}
+	if e.Op == ExprVar {
+		d.collect(e.Var)
+		return
+	}
+	d.collectExpr(e.L)
+	d.collectExpr(e.R)
+}
+
+// head writes the rule's head with its time column.
+func (d *desugarer) head(head, t, recv string) {
+	b, r := d.b, d.r
+	b.WriteString(head)
+	b.WriteByte('(')
+	for i, a := range r.Args {
+		d.sep(i)
+		if a.Agg != AggNone {
+			b.WriteString(a.Agg.String())
+			b.WriteByte('<')
+			b.WriteString(d.names[a.Var])
+			b.WriteByte('>')
+		} else {
+			d.expr(a.Expr, 0)
+		}
+	}
+	d.sep(len(r.Args))
+	switch r.Kind {
+	case Deductive:
+		b.WriteString(t)
+	case Next:
+		b.WriteString(t)
+		b.WriteString(" + 1")
+	case Async:
+		b.WriteString(recv)
+	}
+	b.WriteByte(')')
+}
+
+// body writes the rule's body atoms, comparisons and, for @async, the
+// clock atom.
+func (d *desugarer) body(t, node, recv string) {
+	b, r := d.b, d.r
+	i := 0
+	for _, a := range r.Body {
+		d.sep(i)
+		d.atom(a, t)
+		i++
+	}
+	for _, c := range r.Cmps {
+		d.sep(i)
+		d.expr(c.L, 0)
+		b.WriteByte(' ')
+		b.WriteString(c.Op.String())
+		b.WriteByte(' ')
+		d.expr(c.R, 0)
+		i++
+	}
+	if r.Kind == Async {
+		d.sep(i)
+		b.WriteString("clock(")
+		b.WriteString(node)
+		b.WriteString(", ")
+		if len(r.Args) > 0 && r.Args[0].Expr != nil {
+			d.expr(r.Args[0].Expr, 0)
+		} else {
+			b.WriteByte('?')
+		}
+		b.WriteString(", ")
+		b.WriteString(t)
+		b.WriteString(", ")
+		b.WriteString(recv)
+		b.WriteByte(')')
+	}
+}
+
+func (d *desugarer) atom(a BodyAtom, t string) {
+	b := d.b
+	if a.Negated {
+		b.WriteString("notin ")
+	}
+	b.WriteString(d.p.Relations[a.Rel].Name)
+	b.WriteByte('(')
 	for _, x := range a.Args {
 		switch {
 		case x.IsConst:
-			args = append(args, formatValue(x.Const))
+			writeValue(b, x.Const)
 		case x.Var >= 0:
-			args = append(args, d.names[x.Var])
+			b.WriteString(d.names[x.Var])
 		default:
-			args = append(args, "_")
+			b.WriteByte('_')
 		}
+		b.WriteString(", ")
 	}
 	if a.AtTime > 0 {
-		args = append(args, strconv.Itoa(a.AtTime))
+		b.WriteString(strconv.Itoa(a.AtTime))
 	} else {
-		args = append(args, t)
+		b.WriteString(t)
 	}
-	s := d.p.Relations[a.Rel].Name + "(" + strings.Join(args, ", ") + ")"
-	if a.Negated {
-		s = "notin " + s
-	}
-	return s
+	b.WriteByte(')')
 }
 
 func exprPrec(op ExprOp) int {
@@ -193,28 +328,27 @@ func exprPrec(op ExprOp) int {
 	return 3
 }
 
-// expr prints e, parenthesised when its precedence is below prec.
-func (d *desugarer) expr(e *Expr, prec int) string {
+// expr writes e, parenthesised when its precedence is below prec.
+func (d *desugarer) expr(e *Expr, prec int) {
+	b := d.b
 	switch e.Op {
 	case ExprVar:
-		return d.names[e.Var]
+		b.WriteString(d.names[e.Var])
+		return
 	case ExprConst:
-		return formatValue(e.Const)
+		writeValue(b, e.Const)
+		return
 	}
 	p := exprPrec(e.Op)
-	s := d.expr(e.L, p) + " " + e.Op.String() + " " + d.expr(e.R, p+1)
 	if p < prec {
-		s = "(" + s + ")"
+		b.WriteByte('(')
 	}
-	return s
-}
-
-func exprVarIndexes(e *Expr, vs []int) []int {
-	if e == nil {
-		return vs
+	d.expr(e.L, p)
+	b.WriteByte(' ')
+	b.WriteString(e.Op.String())
+	b.WriteByte(' ')
+	d.expr(e.R, p+1)
+	if p < prec {
+		b.WriteByte(')')
 	}
-	if e.Op == ExprVar {
-		return append(vs, e.Var)
-	}
-	return exprVarIndexes(e.R, exprVarIndexes(e.L, vs))
 }

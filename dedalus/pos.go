@@ -1,6 +1,6 @@
 package dedalus
 
-import "fmt"
+import "strconv"
 
 // Pos is a source position: file name, 1-based line and column (in bytes).
 // The zero Pos (NoPos) means "no position".
@@ -20,9 +20,9 @@ func (p Pos) IsValid() bool { return p.Line > 0 }
 func (p Pos) String() string {
 	switch {
 	case p.IsValid() && p.File != "":
-		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+		return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
 	case p.IsValid():
-		return fmt.Sprintf("%d:%d", p.Line, p.Col)
+		return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
 	case p.File != "":
 		return p.File
 	}
