@@ -98,11 +98,12 @@ type encoding struct {
 	order    []lineage.NodeID // the reachable open nodes, children first
 	roots    []lineage.NodeID // the open roots
 	val      []bool
-	sendOmit []int          // per reachable send node: its omission variable (0: none)
-	sendFrom []int          // per reachable send node: its sender's index in nodeIdx (-1: none)
-	nodeIdx  map[string]int // the nodes of the parameters, by name
-	omitted  []bool         // scratch: per variable
-	crashAt  []int          // scratch: crash time per node index (0: none)
+	sendOmit []int            // per reachable send node: its omission variable (0: none)
+	sendFrom []int            // per reachable send node: its sender's index in nodeIdx (-1: none)
+	notSends []lineage.NodeID // the reachable open send nodes below a Not
+	nodeIdx  map[string]int   // the nodes of the parameters, by name
+	omitted  []bool           // scratch: per variable
+	crashAt  []int            // scratch: crash time per node index (0: none)
 }
 
 // encode builds the encoding. The graph is checked (children before
@@ -298,6 +299,9 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			e.nvars++
 			e.nodeVar[i] = e.nvars
 		}
+		if reach[i] && n.Kind == lineage.Send && exact[i] {
+			e.notSends = append(e.notSends, lineage.NodeID(i))
+		}
 	}
 	// cut appends the literals that make node c false.
 	cut := func(lits []int, c lineage.NodeID) []int {
@@ -376,20 +380,50 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	return e, nil
 }
 
-// cuts reports whether base ∪ xs cuts an outcome, evaluating only the
-// reachable open part of the folded graph (the base is folded in already).
-func (e *encoding) cuts(xs []faultVar) bool {
+// apply records xs in the scratch tables omitted and crashAt (on is
+// false: clears them).
+func (e *encoding) apply(xs []faultVar, on bool) {
 	if e.crashAt == nil {
 		e.omitted = make([]bool, len(e.faults)+1)
 		e.crashAt = make([]int, len(e.nodeIdx))
 	}
 	for _, f := range xs {
-		if f.crash {
+		switch {
+		case f.crash && on:
 			e.crashAt[e.nodeIdx[f.c.Node]] = f.c.Time
-		} else {
-			e.omitted[e.omitVar[f.o]] = true
+		case f.crash:
+			e.crashAt[e.nodeIdx[f.c.Node]] = 0
+		default:
+			e.omitted[e.omitVar[f.o]] = on
 		}
 	}
+}
+
+// lost reports whether the faults applied remove reachable send node i.
+func (e *encoding) lost(i lineage.NodeID) bool {
+	if e.omitted[e.sendOmit[i]] {
+		return true
+	}
+	if j := e.sendFrom[i]; j >= 0 {
+		t := e.crashAt[j]
+		return t > 0 && t <= e.graph.Nodes[i].Event.Time
+	}
+	return false
+}
+
+// removesBelowNot reports whether xs removes a send node below a Not.
+// When it does not, the values of the Not nodes are the same under every
+// subset of xs, and cutting is monotone over those subsets.
+func (e *encoding) removesBelowNot(xs []faultVar) bool {
+	e.apply(xs, true)
+	defer e.apply(xs, false)
+	return slices.ContainsFunc(e.notSends, e.lost)
+}
+
+// cuts reports whether base ∪ xs cuts an outcome, evaluating only the
+// reachable open part of the folded graph (the base is folded in already).
+func (e *encoding) cuts(xs []faultVar) bool {
+	e.apply(xs, true)
 	val := e.val
 	get := func(c lineage.NodeID) bool {
 		if e.st[c] == open {
@@ -400,12 +434,7 @@ func (e *encoding) cuts(xs []faultVar) bool {
 	for _, i := range e.order {
 		switch n := &e.graph.Nodes[i]; n.Kind {
 		case lineage.Send:
-			lost := e.omitted[e.sendOmit[i]]
-			if j := e.sendFrom[i]; !lost && j >= 0 {
-				t := e.crashAt[j]
-				lost = t > 0 && t <= n.Event.Time
-			}
-			val[i] = !lost
+			val[i] = !e.lost(i)
 		case lineage.And:
 			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !get(c) })
 		case lineage.Or:
@@ -414,13 +443,7 @@ func (e *encoding) cuts(xs []faultVar) bool {
 			val[i] = !get(n.Children[0])
 		}
 	}
-	for _, f := range xs {
-		if f.crash {
-			e.crashAt[e.nodeIdx[f.c.Node]] = 0
-		} else {
-			e.omitted[e.omitVar[f.o]] = false
-		}
-	}
+	e.apply(xs, false)
 	return slices.ContainsFunc(e.roots, func(r lineage.NodeID) bool { return !val[r] })
 }
 
@@ -510,43 +533,107 @@ func (e *encoding) block(xs []faultVar) solver.CardConstr {
 	return solver.AtLeast1(lits...)
 }
 
-// within are the constraints "the added faults are a proper subset of
-// xs": every fault variable outside xs is false (a crash of xs at c may
-// only be dropped: by(n, c') is false for c' < c), and some fault of xs is
-// absent.
-func (e *encoding) within(xs []faultVar) []solver.CardConstr {
-	var out []solver.CardConstr
-	omits := map[int]bool{}
-	crashes := map[string]int{}
-	for _, f := range xs {
-		if f.crash {
-			crashes[f.c.Node] = f.c.Time
+// subsets is a small CNF whose models are the proper subsets of xs that
+// cut an outcome (variable j+1: xs[j] is kept). Only the reachable nodes
+// that some fault of xs removes something below get a variable, with the
+// full Tseitin equivalence; the others keep their value with no added
+// fault. nvars is its number of variables.
+func (e *encoding) subsets(xs []faultVar) (cs []solver.CardConstr, nvars int) {
+	e.cuts(nil)
+	val0 := e.val // values with no added fault (only read below)
+	v := make(map[lineage.NodeID]int)
+	nvars = len(xs)
+	removers := func(ev lineage.Event) []int {
+		var lits []int
+		for j, f := range xs {
+			if f.crash && f.c.Node == ev.From && ev.From != ev.To && f.c.Time <= ev.Time ||
+				!f.crash && f.o == (fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}) {
+				lits = append(lits, j+1)
+			}
+		}
+		return lits
+	}
+	clause := func(lits ...int) { cs = append(cs, solver.AtLeast1(lits...)) }
+	// lit is the literal "c survives", or 0 when c is constant (*cval).
+	lit := func(c lineage.NodeID, cval *bool) int {
+		if x, ok := v[c]; ok {
+			return x
+		}
+		if e.st[c] == open {
+			*cval = val0[c]
 		} else {
-			omits[e.omitVar[f.o]] = true
+			*cval = e.st[c] == survives
+		}
+		return 0
+	}
+	for _, i := range e.order {
+		n := &e.graph.Nodes[i]
+		if n.Kind == lineage.Send {
+			rm := removers(n.Event)
+			if len(rm) == 0 {
+				continue
+			}
+			nvars++
+			x := nvars
+			v[i] = x
+			for _, l := range rm { // x ↔ no remover is kept
+				clause(-x, -l)
+			}
+			clause(append([]int{x}, rm...)...)
+			continue
+		}
+		var lits []int
+		constant := false // an absorbing constant child fixes the node
+		for _, c := range n.Children {
+			var cv bool
+			l := lit(c, &cv)
+			switch {
+			case l != 0:
+				lits = append(lits, l)
+			case n.Kind == lineage.And && !cv, n.Kind == lineage.Or && cv:
+				constant = true
+			}
+		}
+		if constant || len(lits) == 0 {
+			continue // not affected: it keeps its value with no added fault
+		}
+		nvars++
+		x := nvars
+		v[i] = x
+		switch n.Kind {
+		case lineage.And: // x ↔ all lits
+			neg := []int{x}
+			for _, l := range lits {
+				clause(-x, l)
+				neg = append(neg, -l)
+			}
+			clause(neg...)
+		case lineage.Or: // x ↔ some lit
+			for _, l := range lits {
+				clause(x, -l)
+			}
+			clause(append([]int{-x}, lits...)...)
+		case lineage.Not:
+			clause(x, lits[0])
+			clause(-x, -lits[0])
 		}
 	}
-	for i, f := range e.faults {
-		v := i + 1
-		switch {
-		case !f.crash && omits[v]:
-		case f.crash:
-			n := f.c.Node
-			ts := e.crashTimes[n]
-			c, ok := crashes[n]
-			if !ok && f.c.Time == ts[len(ts)-1] {
-				out = append(out, solver.AtLeast1(-v)) // n does not crash
-			}
-			if ok && f.c.Time < c {
-				out = append(out, solver.AtLeast1(-v)) // not before c
-			}
-			if ok && f.c.Time == ts[len(ts)-1] && c < f.c.Time {
-				out = append(out, solver.AtLeast1(-v, e.by(n, c))) // not after c
-			}
-		default:
-			out = append(out, solver.AtLeast1(-v))
+	var cut []int
+	for _, r := range e.roots {
+		if x, ok := v[r]; ok {
+			cut = append(cut, -x)
 		}
 	}
-	return append(out, e.block(xs))
+	if len(cut) == 0 {
+		return nil, 0 // no subset changes a root
+	}
+	clause(cut...)
+	var drop []int
+	for j := range xs {
+		drop = append(drop, -(j + 1))
+	}
+	clause(drop...)
+	return cs, nvars
 }
 
 // openChildren returns the distinct open children.

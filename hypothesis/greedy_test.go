@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -145,5 +146,78 @@ func TestModeErrors(t *testing.T) {
 		if _, _, err := Minimal(sup, p, o); err == nil || !strings.Contains(err.Error(), "hypothesis:") {
 			t.Errorf("%+v: error %v", o, err)
 		}
+	}
+}
+
+// On random supports with Not nodes, minimize turns any cutting set into a
+// subset of it from which no proper subset cuts (checked by enumerating
+// the subsets), also when dropping one fault at a time is not enough.
+func TestMinimizeRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	checked, smaller := 0, 0
+	for i := range 20000 {
+		c := randomNotCase(r)
+		base := c.opts.Base.Canonical()
+		e, err := encode(c.sup, c.p, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.rootCut || e.noCut || len(e.faults) == 0 {
+			continue
+		}
+		var st Stats
+		run := run{e: e, s: c.sup, st: &st, base: normalize(e.constrs, e.nvars+1)}
+		// A random valid set: any omissions, at most one crash time per
+		// node, within the budget.
+		var xs []faultVar
+		crashed := map[string]bool{}
+		budget := c.p.MaxCrashes - len(base.Crashes)
+		for _, f := range e.faults {
+			if r.IntN(2) == 0 {
+				continue
+			}
+			if f.crash {
+				if crashed[f.c.Node] || len(crashed) == budget {
+					continue
+				}
+				crashed[f.c.Node] = true
+			}
+			xs = append(xs, f)
+		}
+		if !e.cuts(xs) {
+			continue
+		}
+		shrunk := run.shrink(xs)
+		ys, err := run.minimize(slices.Clone(shrunk))
+		if err != nil {
+			t.Fatalf("case %d: %v\n%s", i, err, c)
+		}
+		if !e.cuts(ys) {
+			t.Fatalf("case %d: %v does not cut\n%s", i, ys, c)
+		}
+		for _, y := range ys {
+			if !slices.Contains(xs, y) {
+				t.Fatalf("case %d: %v is not a subset of %v\n%s", i, ys, xs, c)
+			}
+		}
+		for mask := 0; mask < 1<<len(ys)-1; mask++ {
+			var sub []faultVar
+			for j, y := range ys {
+				if mask&(1<<j) != 0 {
+					sub = append(sub, y)
+				}
+			}
+			if e.cuts(sub) {
+				t.Fatalf("case %d: minimize gave %v but its subset %v cuts\n%s", i, ys, sub, c)
+			}
+		}
+		checked++
+		if len(ys) < len(shrunk) {
+			smaller++
+		}
+	}
+	t.Logf("%d cutting sets checked, %d made smaller than dropping one at a time gives", checked, smaller)
+	if checked < 300 {
+		t.Errorf("only %d cutting sets: the generator is too weak", checked)
 	}
 }

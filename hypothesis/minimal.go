@@ -270,16 +270,19 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 		if !sat {
 			return out, nil
 		}
-		xs, err := r.minimize(r.shrink(r.e.decode(sv.Model())))
+		xs := r.e.decode(sv.Model())
+		if !r.e.cuts(xs) {
+			return nil, fmt.Errorf("hypothesis: internal error: model %s does not cut", r.e.schedule(xs))
+		}
+		// shrink only keeps cutting sets, and without Not no fault of
+		// its result can be dropped (run.check would only repeat it).
+		xs, err := r.minimize(r.shrink(xs))
 		if err != nil {
 			return nil, err
 		}
 		sched := r.e.schedule(xs)
 		if len(xs) <= lo || len(xs) > hi {
 			return nil, fmt.Errorf("hypothesis: internal error: greedy model %s has %d faults, outside %d..%d", sched, len(xs), lo+1, hi)
-		}
-		if err := r.check(xs, len(xs), sched); err != nil {
-			return nil, err
 		}
 		h := levelEntry{sched: sched, key: sched.String(), size: len(xs)}
 		h.accepted = accept(h)
@@ -298,25 +301,44 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 	}
 }
 
-// minimize returns a subset-minimal cutter contained in xs, a cutter from
-// which no single fault can be dropped (shrink's result). Without Not
-// nodes that is xs itself (cutting is monotone). With them, a smaller
-// cutting subset may still exist: the solver is asked for a proper subset
-// of xs that cuts, which is shrunk in turn, until there is none.
+// minimize returns a subset-minimal cutter contained in xs, a cutter that
+// shrink returned. Without Not nodes that is xs itself (cutting is
+// monotone). With them, a smaller cutting subset may still exist: unless
+// xs removes no send below a Not (then cutting is monotone over its
+// subsets), the solver is asked for a proper subset of xs that cuts (on a
+// small CNF, see encoding.subsets), which is shrunk in turn, until there
+// is none.
 func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
 	if !r.e.hasNot {
 		return xs, nil
 	}
 	for {
-		sv := r.newSolver(r.e.within(xs))
+		if !r.e.removesBelowNot(xs) {
+			// Monotone over the subsets of xs: one more pass of
+			// shrink leaves a set from which no fault can be dropped
+			// (the first pass may have kept a fault whose removal did
+			// not cut only because of faults it dropped later).
+			return r.shrink(xs), nil
+		}
+		cs, nv := r.e.subsets(xs)
+		if nv == 0 {
+			return xs, nil
+		}
 		t0 := time.Now()
+		sv := newGophersat(nil, cs, nv)
 		sat := sv.Solve()
 		r.st.Solve += time.Since(t0)
 		r.st.SolverCalls++
 		if !sat {
 			return xs, nil
 		}
-		ys := r.shrink(r.e.decode(sv.Model()))
+		var ys []faultVar
+		for j, keep := range sv.Model()[:len(xs)] {
+			if keep {
+				ys = append(ys, xs[j])
+			}
+		}
+		ys = r.shrink(ys)
 		if len(ys) >= len(xs) || !r.e.cuts(ys) {
 			return nil, fmt.Errorf("hypothesis: internal error: %s is no smaller cutting subset of %s", r.e.schedule(ys), r.e.schedule(xs))
 		}
