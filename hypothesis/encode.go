@@ -101,9 +101,12 @@ type encoding struct {
 	sendOmit []int            // per reachable send node: its omission variable (0: none)
 	sendFrom []int            // per reachable send node: its sender's index in nodeIdx (-1: none)
 	notSends []lineage.NodeID // the reachable open send nodes below a Not
-	nodeIdx  map[string]int   // the nodes of the parameters, by name
-	omitted  []bool           // scratch: per variable
-	crashAt  []int            // scratch: crash time per node index (0: none)
+	// nots: the reachable open Not nodes; nestedNots: one is below another.
+	nots       []lineage.NodeID
+	nestedNots bool
+	nodeIdx    map[string]int // the nodes of the parameters, by name
+	omitted    []bool         // scratch: per variable
+	crashAt    []int          // scratch: crash time per node index (0: none)
 }
 
 // encode builds the encoding. The graph is checked (children before
@@ -302,6 +305,10 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		if reach[i] && n.Kind == lineage.Send && exact[i] {
 			e.notSends = append(e.notSends, lineage.NodeID(i))
 		}
+		if reach[i] && n.Kind == lineage.Not {
+			e.nots = append(e.nots, lineage.NodeID(i))
+			e.nestedNots = e.nestedNots || exact[i]
+		}
 	}
 	// cut appends the literals that make node c false.
 	cut := func(lits []int, c lineage.NodeID) []int {
@@ -411,13 +418,34 @@ func (e *encoding) lost(i lineage.NodeID) bool {
 	return false
 }
 
-// removesBelowNot reports whether xs removes a send node below a Not.
-// When it does not, the values of the Not nodes are the same under every
-// subset of xs, and cutting is monotone over those subsets.
-func (e *encoding) removesBelowNot(xs []faultVar) bool {
+// monotoneWithin reports whether cutting is monotone over the subsets of
+// xs because every Not node has the same value under all of them: either
+// xs removes no send below a Not, or every reachable Not has a child whose
+// own formula has no Not (so is monotone: its value under a subset lies
+// between its values under xs and under no added fault) with the same
+// value under xs and under no added fault.
+func (e *encoding) monotoneWithin(xs []faultVar) bool {
 	e.apply(xs, true)
-	defer e.apply(xs, false)
-	return slices.ContainsFunc(e.notSends, e.lost)
+	removes := slices.ContainsFunc(e.notSends, e.lost)
+	e.apply(xs, false)
+	if !removes {
+		return true
+	}
+	if len(e.nots) == 0 || e.nestedNots {
+		return false
+	}
+	e.cuts(nil)
+	at0 := make([]bool, len(e.nots))
+	for k, n := range e.nots {
+		at0[k] = e.val[n]
+	}
+	e.cuts(xs)
+	for k, n := range e.nots {
+		if e.val[n] != at0[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // cuts reports whether base ∪ xs cuts an outcome, evaluating only the

@@ -304,8 +304,8 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 // minimize returns a subset-minimal cutter contained in xs, a cutter that
 // shrink returned. Without Not nodes that is xs itself (cutting is
 // monotone). With them, a smaller cutting subset may still exist: unless
-// xs removes no send below a Not (then cutting is monotone over its
-// subsets), the solver is asked for a proper subset of xs that cuts (on a
+// cutting is monotone over the subsets of xs (encoding.monotoneWithin),
+// the solver is asked for a proper subset of xs that cuts (on a
 // small CNF, see encoding.subsets), which is shrunk in turn, until there
 // is none.
 func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
@@ -313,7 +313,7 @@ func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
 		return xs, nil
 	}
 	for {
-		if !r.e.removesBelowNot(xs) {
+		if r.e.monotoneWithin(xs) {
 			// Monotone over the subsets of xs: one more pass of
 			// shrink leaves a set from which no fault can be dropped
 			// (the first pass may have kept a fault whose removal did
