@@ -67,7 +67,8 @@ type checker struct {
 // typeNode is one node of the type union-find. It holds no pointer (the
 // position's file is an index into checker.files) and 32-bit fields, so
 // that the table is small and the GC need not scan it. Lines and columns
-// fit: a source file is at most maxFileSize bytes.
+// fit: files are at most maxFileSize bytes (only an in-memory source over
+// 2 GiB could get wrong positions in its type errors).
 type typeNode struct {
 	parent    int32
 	file      int32 // where typ came from
@@ -199,6 +200,14 @@ func colName(i int, rel string) string {
 // check runs all checks over the clauses of a program.
 func (c *checker) check(clauses []Clause) {
 	c.clauses = clauses
+	nrules := 0
+	for _, cl := range clauses {
+		if _, ok := cl.(*RuleClause); ok {
+			nrules++
+		}
+	}
+	c.rules = make([]*ruleInfo, 0, nrules)
+	c.facts = make([]*FactClause, 0, len(clauses)-nrules)
 	for _, cl := range clauses {
 		switch x := cl.(type) {
 		case *FactClause:

@@ -118,6 +118,9 @@ func (l *loader) loadSource(path, src string, via Pos) {
 	f, exprs := parseFile(path, src, l.d)
 	l.exprs += exprs
 	l.stack = append(l.stack, loadFrame{path: path, key: key, via: via})
+	if l.clauses == nil {
+		l.clauses = make([]Clause, 0, len(f.Clauses))
+	}
 	for _, c := range f.Clauses {
 		inc, ok := c.(*IncludeClause)
 		if !ok {
