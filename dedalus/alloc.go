@@ -30,8 +30,9 @@ func (s *slab[T]) take(n int) []T {
 	start := len(s.buf)
 	if start+n > cap(s.buf) {
 		// Chunks grow geometrically, so that small inputs stay small and
-		// large ones need few chunks.
-		size := min(max(2*cap(s.buf), slabMinChunk), slabMaxChunk)
+		// large ones need few chunks; by half rather than doubling, since
+		// the unused end of the last chunk is pure waste for the GC.
+		size := min(max(cap(s.buf)+cap(s.buf)/2, slabMinChunk), slabMaxChunk)
 		s.buf = make([]T, 0, max(size, n))
 		start = 0
 	}
