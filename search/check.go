@@ -68,16 +68,6 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			res: res, start: start, ctx: ctx, preName: prog.Relations[prog.Pre].Name,
 			solve: defaultSolve,
 		}
-		s.rename = func(tuple string, perm map[string]string) string {
-			if len(perm) == 0 {
-				return tuple
-			}
-			t, ok := s.goodTuples[tuple]
-			if !ok {
-				return tuple
-			}
-			return lineage.RenameTuple(t, perm).Atom()
-		}
 		if err := s.run(); err != nil {
 			return nil, err
 		}

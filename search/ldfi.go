@@ -17,11 +17,6 @@ import (
 // schedules and their supersets, smallest first.
 type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error)
 
-// absenceAgainstReference makes derivations learned in faulty runs that
-// relied on a tuple's absence depend on that tuple's fault-free support
-// being cut (lineage.Not). Off until the solver encodes Not.
-const absenceAgainstReference = true
-
 // refillLimit bounds the hypotheses asked of the solver per outcome and
 // round: knowledge changes with every run, so hypotheses far down the list
 // are mostly stale by their turn; asking again is cheaper than enumerating
@@ -45,7 +40,6 @@ type ldfiSearch struct {
 	cfg     *Config
 	exec    executor
 	solve   hypothesisFunc
-	rename  func(tuple string, perm map[string]string) string
 	sym     *Symmetry
 	pf      *prefetcher
 	kb      *lineage.Builder
@@ -122,7 +116,7 @@ func (s *ldfiSearch) learn(sched fault.Schedule, e *execution) (learned int) {
 		}
 		roots := s.learner.Learn(s.kb, e.result, ids, perm, s.ref)
 		for k, o := range present {
-			if s.kb.AddOutcome(s.rename(o, perm), roots[k]) && i == 0 {
+			if s.kb.AddOutcome(s.renameOutcome(o, perm), roots[k]) && i == 0 {
 				learned++
 			}
 		}
@@ -135,7 +129,7 @@ func (s *ldfiSearch) learn(sched fault.Schedule, e *execution) (learned int) {
 			// The outcome is gone yet nothing is violated (its pre went
 			// too): this schedule, and for monotone programs any superset,
 			// cannot break the invariant through this outcome.
-			ro := s.rename(o, perm)
+			ro := s.renameOutcome(o, perm)
 			s.exclude[ro] = append(s.exclude[ro], img)
 		}
 	}
@@ -267,9 +261,8 @@ func (s *ldfiSearch) run() error {
 	}
 	s.record(candidate{sched: free}, e)
 	s.goodTuples = e.present
-	if absenceAgainstReference {
-		s.ref = lineage.NewReference(e.result)
-	}
+	// Absences in later runs are judged against the fault-free run.
+	s.ref = lineage.NewReference(e.result)
 	for o := range e.present {
 		s.good = append(s.good, o)
 	}
@@ -381,4 +374,14 @@ func crashTimes(s fault.Schedule) int {
 		n += c.Time
 	}
 	return n
+}
+
+// renameOutcome is the text of good outcome o with its node names renamed
+// by perm.
+func (s *ldfiSearch) renameOutcome(o string, perm map[string]string) string {
+	t, ok := s.goodTuples[o]
+	if len(perm) == 0 || !ok {
+		return o
+	}
+	return lineage.RenameTuple(t, perm).Atom()
 }
