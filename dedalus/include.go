@@ -113,8 +113,7 @@ func (l *loader) loadSource(path, src string, via Pos) {
 		return
 	}
 	l.seen[key] = true
-	sum := sha256.Sum256([]byte(src))
-	l.files = append(l.files, SourceFile{Path: path, SHA256: hex.EncodeToString(sum[:]), Text: src})
+	l.files = append(l.files, SourceFile{Path: path, SHA256: sha256Hex(src), Text: src})
 	f, exprs := parseFile(path, src, l.d)
 	l.exprs += exprs
 	l.stack = append(l.stack, loadFrame{path: path, key: key, via: via})
@@ -186,6 +185,21 @@ func (l *loader) chainError(inc *IncludeClause, format string, args ...any) {
 		}
 	}
 	l.d.add(e)
+}
+
+// sha256Hex returns the hex SHA-256 digest of src. It feeds the hash
+// through a small buffer rather than converting src to a []byte, which
+// would copy the whole file.
+func sha256Hex(src string) string {
+	h := sha256.New()
+	var buf [1024]byte
+	for len(src) > 0 {
+		n := copy(buf[:], src)
+		h.Write(buf[:n])
+		src = src[n:]
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 // errText strips the path that os errors repeat.
