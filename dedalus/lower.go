@@ -40,12 +40,14 @@ func (c *checker) lower(files []SourceFile) *Program {
 	// it, instead of building one string per rule.
 	var text strings.Builder
 	if len(c.rules) > 0 {
-		// Canonical text is about as long as the source it comes from.
+		// Canonical text is about as long as the source it comes from;
+		// the cap keeps a file of many facts and few rules from reserving
+		// its whole size (the builder grows if the guess is short).
 		size := 0
 		for _, f := range files {
 			size += len(f.Text)
 		}
-		text.Grow(size)
+		text.Grow(min(size, 256*len(c.rules)))
 	}
 	ends := make([]int, len(c.rules))
 	for i, ri := range c.rules {
