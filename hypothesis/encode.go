@@ -233,6 +233,9 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 	}
 	e.st, e.roots, e.val = st, roots, make([]bool, len(g.Nodes))
+	for i, x := range st {
+		e.val[i] = x == survives // open nodes: overwritten by cuts
+	}
 	for i := range g.Nodes {
 		if reach[i] {
 			e.order = append(e.order, lineage.NodeID(i))
@@ -452,23 +455,31 @@ func (e *encoding) monotoneWithin(xs []faultVar) bool {
 // reachable open part of the folded graph (the base is folded in already).
 func (e *encoding) cuts(xs []faultVar) bool {
 	e.apply(xs, true)
-	val := e.val
-	get := func(c lineage.NodeID) bool {
-		if e.st[c] == open {
-			return val[c]
-		}
-		return e.st[c] == survives
-	}
+	val := e.val // the folded nodes hold their constant values
 	for _, i := range e.order {
 		switch n := &e.graph.Nodes[i]; n.Kind {
 		case lineage.Send:
 			val[i] = !e.lost(i)
 		case lineage.And:
-			val[i] = !slices.ContainsFunc(n.Children, func(c lineage.NodeID) bool { return !get(c) })
+			v := true
+			for _, c := range n.Children {
+				if !val[c] {
+					v = false
+					break
+				}
+			}
+			val[i] = v
 		case lineage.Or:
-			val[i] = slices.ContainsFunc(n.Children, get)
+			v := false
+			for _, c := range n.Children {
+				if val[c] {
+					v = true
+					break
+				}
+			}
+			val[i] = v
 		case lineage.Not:
-			val[i] = !get(n.Children[0])
+			val[i] = !val[n.Children[0]]
 		}
 	}
 	e.apply(xs, false)
