@@ -168,8 +168,9 @@ func (s *ldfiSearch) refill() error {
 	// Order: hypotheses that keep the pre tuple of some outcome they cut
 	// (as far as the lineage learned so far tells) first, since a run that
 	// loses both the pre and the post cannot violate; then smallest first;
-	// then later crashes first (a node that crashes later has done more of
-	// its work, which keeps more pre tuples); then by text.
+	// then fewer crashes (a crash removes every later send, often the pre's
+	// too); then later crashes first (a node that crashes later has done
+	// more of its work, which keeps more pre tuples); then by text.
 	keeps := map[string]bool{}
 	for _, h := range hs {
 		rm := s.removedBy(h.sched)
@@ -189,6 +190,9 @@ func (s *ldfiSearch) refill() error {
 			return 1
 		}
 		if d := a.sched.Size() - b.sched.Size(); d != 0 {
+			return d
+		}
+		if d := len(a.sched.Crashes) - len(b.sched.Crashes); d != 0 {
 			return d
 		}
 		if d := crashTimes(b.sched) - crashTimes(a.sched); d != 0 {
