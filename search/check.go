@@ -65,7 +65,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			cfg: &cfg, exec: exec, sym: sym, kb: lineage.NewBuilder(), learner: learner,
 			pf:      newPrefetcher(exec, true, cfg.Parallel),
 			exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
-			res: res, start: start, ctx: ctx, preName: prog.Relations[prog.Pre].Name,
+			res: res, start: start, ctx: ctx, preName: prog.Relations[prog.Pre].Name, limit: limit,
 			solve: defaultSolve,
 		}
 		if err := s.run(); err != nil {

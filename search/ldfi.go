@@ -56,6 +56,8 @@ type ldfiSearch struct {
 	res        *Result
 	start      time.Time
 	ctx        context.Context
+	// limit reports whether the run or time limit is reached, and why.
+	limit func() (string, bool)
 }
 
 func (s *ldfiSearch) removedBy(sched fault.Schedule) func(lineage.Event) bool {
@@ -245,16 +247,6 @@ func (s *ldfiSearch) prefetch() {
 	}
 }
 
-func (s *ldfiSearch) limitReached() (string, bool) {
-	if s.res.Executions >= s.cfg.maxRuns() {
-		return fmt.Sprintf("the run limit (%d) was reached", s.cfg.maxRuns()), true
-	}
-	if s.ctx.Err() != nil {
-		return "the time limit was reached", true
-	}
-	return "", false
-}
-
 // run is the LDFI loop.
 func (s *ldfiSearch) run() error {
 	// 1. The fault-free run.
@@ -281,7 +273,7 @@ func (s *ldfiSearch) run() error {
 	s.learn(free, e)
 	// 2.-5. Hypothesise, run, learn.
 	for {
-		if reason, hit := s.limitReached(); hit {
+		if reason, hit := s.limit(); hit {
 			s.res.Verdict, s.res.Reason = Inconclusive, reason
 			return nil
 		}
@@ -290,7 +282,7 @@ func (s *ldfiSearch) run() error {
 			if err := s.refill(); err != nil {
 				return err
 			}
-			if reason, hit := s.limitReached(); hit {
+			if reason, hit := s.limit(); hit {
 				s.res.Verdict, s.res.Reason = Inconclusive, reason
 				return nil
 			}
