@@ -45,11 +45,11 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 			fmt.Fprintf(w, "  violated: %s holds at EOT %d but %s does not\n", v, p.EOT, matchingPost(prog, v))
 		}
 		if i == 0 {
-			whyText(w, prog, p, c)
 			eng, err := eval.New(prog)
 			if err != nil {
 				continue
 			}
+			whyText(w, eng, p, c)
 			run, err := eng.Run(p, c.Schedule, eval.Options{})
 			if err != nil {
 				continue
@@ -70,11 +70,8 @@ func matchingPost(prog *dedalus.Program, pre string) string {
 
 // whyText explains, for each missing outcome, which message sends of its
 // fault-free lineage the schedule removes.
-func whyText(w io.Writer, prog *dedalus.Program, p fault.Params, c search.CounterexampleRun) {
-	eng, err := eval.New(prog)
-	if err != nil {
-		return
-	}
+func whyText(w io.Writer, eng *eval.Engine, p fault.Params, c search.CounterexampleRun) {
+	prog := eng.Program()
 	free, err := eng.Run(p, fault.Schedule{}, eval.Options{Provenance: true})
 	if err != nil {
 		return
