@@ -27,7 +27,9 @@ const refillLimit = 8
 // expected to cut.
 type candidate struct {
 	sched   fault.Schedule
+	key     string // sched.String(), computed once
 	targets []string
+	keeps   bool // keeps the pre of some target, as far as is known
 }
 
 // ldfiSearch is the sequential, deterministic core of the LDFI loop.
@@ -163,7 +165,7 @@ func (s *ldfiSearch) refill() error {
 				continue
 			}
 			seen[key] = len(hs)
-			hs = append(hs, candidate{sched: f, targets: []string{o}})
+			hs = append(hs, candidate{sched: f, key: key, targets: []string{o}})
 		}
 	}
 	s.res.Stats.Hypotheses += len(hs)
@@ -173,20 +175,18 @@ func (s *ldfiSearch) refill() error {
 	// then fewer crashes (a crash removes every later send, often the pre's
 	// too); then later crashes first (a node that crashes later has done
 	// more of its work, which keeps more pre tuples); then by text.
-	keeps := map[string]bool{}
-	for _, h := range hs {
-		rm := s.removedBy(h.sched)
-		for _, o := range h.targets {
+	for i := range hs {
+		rm := s.removedBy(hs[i].sched)
+		for _, o := range hs[i].targets {
 			if s.kb.OutcomeSurvives(s.preKey(o), rm) {
-				keeps[h.sched.String()] = true
+				hs[i].keeps = true
 				break
 			}
 		}
 	}
 	slices.SortStableFunc(hs, func(a, b candidate) int {
-		ka, kb := keeps[a.sched.String()], keeps[b.sched.String()]
-		if ka != kb {
-			if ka {
+		if a.keeps != b.keeps {
+			if a.keeps {
 				return -1
 			}
 			return 1
@@ -200,7 +200,7 @@ func (s *ldfiSearch) refill() error {
 		if d := crashTimes(b.sched) - crashTimes(a.sched); d != 0 {
 			return d
 		}
-		return strings.Compare(a.sched.String(), b.sched.String())
+		return strings.Compare(a.key, b.key)
 	})
 	s.queue = hs
 	return nil
