@@ -263,10 +263,7 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 	var out []levelEntry
 	accepted := 0
 	for {
-		t0 := time.Now()
-		sat := sv.Solve()
-		r.st.Solve += time.Since(t0)
-		r.st.SolverCalls++
+		sat := r.solve(sv)
 		if !sat {
 			return out, nil
 		}
@@ -324,11 +321,8 @@ func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
 		if nv == 0 {
 			return xs, nil
 		}
-		t0 := time.Now()
 		sv := newGophersat(nil, cs, nv)
-		sat := sv.Solve()
-		r.st.Solve += time.Since(t0)
-		r.st.SolverCalls++
+		sat := r.solve(sv)
 		if !sat {
 			return xs, nil
 		}
@@ -376,10 +370,7 @@ func (r *run) level(k int, bounded bool, accept func(levelEntry) bool, need int)
 	var out []levelEntry
 	accepted := 0
 	for {
-		t1 := time.Now()
-		sat := sv.Solve()
-		r.st.Solve += time.Since(t1)
-		r.st.SolverCalls++
+		sat := r.solve(sv)
 		if !sat {
 			return out, nil
 		}
@@ -417,10 +408,7 @@ func (r *run) next(lo, hi int) (int, error) {
 	sv := r.newSolver(extra)
 	best := 0
 	for {
-		t0 := time.Now()
-		sat := sv.Solve()
-		r.st.Solve += time.Since(t0)
-		r.st.SolverCalls++
+		sat := r.solve(sv)
 		if !sat {
 			return best, nil
 		}
@@ -501,4 +489,13 @@ func Contains(s, x fault.Schedule) bool {
 		}
 	}
 	return true
+}
+
+// solve runs one SAT call, counting it and its time in the statistics.
+func (r *run) solve(sv satSolver) bool {
+	t0 := time.Now()
+	sat := sv.Solve()
+	r.st.Solve += time.Since(t0)
+	r.st.SolverCalls++
+	return sat
 }
