@@ -44,32 +44,46 @@ type Schedule struct {
 // ErrInvalid is wrapped by every Validate error.
 var ErrInvalid = errors.New("invalid fault schedule")
 
-// Validate checks the parameters themselves.
+// ParamError is a problem with one field of Params. Its message describes
+// the problem; Field names the Params field, for callers that map it to
+// their own spelling (a command-line flag, a JSON key).
+type ParamError struct {
+	Field string // "Nodes", "EOT", "EFF" or "MaxCrashes"
+	Msg   string
+}
+
+func (e *ParamError) Error() string { return e.Msg }
+
+func paramErr(field, format string, args ...any) error {
+	return &ParamError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks the parameters themselves. Its errors are *ParamError.
 func (p Params) Validate() error {
 	if len(p.Nodes) == 0 {
-		return errors.New("no nodes: give at least one with --nodes")
+		return paramErr("Nodes", "the node set is empty (at least one node is needed)")
 	}
 	seen := map[string]bool{}
 	for _, n := range p.Nodes {
 		if n == "" {
-			return errors.New("empty node name in --nodes")
+			return paramErr("Nodes", "empty node name in the node set")
 		}
 		if seen[n] {
-			return fmt.Errorf("node %q listed twice in --nodes", n)
+			return paramErr("Nodes", "node %q listed twice in the node set", n)
 		}
 		seen[n] = true
 	}
 	if p.EOT < 1 {
-		return fmt.Errorf("EOT must be at least 1, got %d", p.EOT)
+		return paramErr("EOT", "EOT must be at least 1, got %d", p.EOT)
 	}
 	if p.EFF < 0 {
-		return fmt.Errorf("EFF must not be negative, got %d", p.EFF)
+		return paramErr("EFF", "EFF must not be negative, got %d", p.EFF)
 	}
 	if p.MaxCrashes < 0 {
-		return fmt.Errorf("crash budget must not be negative, got %d", p.MaxCrashes)
+		return paramErr("MaxCrashes", "crash budget must not be negative, got %d", p.MaxCrashes)
 	}
 	if p.MaxCrashes > len(p.Nodes) {
-		return fmt.Errorf("crash budget %d exceeds the %d nodes", p.MaxCrashes, len(p.Nodes))
+		return paramErr("MaxCrashes", "crash budget %d exceeds the %d nodes", p.MaxCrashes, len(p.Nodes))
 	}
 	return nil
 }
@@ -186,9 +200,35 @@ func (s Schedule) CrashTime(n string) (int, bool) {
 	return 0, false
 }
 
+// Removal says which faults can remove one message: an omission of its
+// channel at its send time, and a crash of its sender at or before then.
+type Removal struct {
+	// Omittable: the channel can be omitted at this send time (sender and
+	// receiver differ, both in the node set, 1 <= t < EFF).
+	Omittable bool
+	// Crashable: a crash of the sender at any time <= the send time removes
+	// the message (sender in the node set and not sending to itself).
+	Crashable bool
+}
+
+// RemovedBy is the one rule of what a fault removes: which faults of the
+// model can remove a message from -> to sent at time t. Messages to self
+// are never lost. The evaluator (through Schedule.Lost) and the exact
+// encoding both derive their answers from it.
+func (p Params) RemovedBy(from, to string, t int) Removal {
+	if from == to || !p.HasNode(from) {
+		return Removal{}
+	}
+	return Removal{
+		Omittable: p.HasNode(to) && t >= 1 && t < p.EFF,
+		Crashable: true,
+	}
+}
+
 // Lost reports whether a message from -> to sent at time t is lost under s:
 // never for messages to self; otherwise when the channel is omitted at t or
-// the sender crashed at or before t.
+// the sender crashed at or before t. It reads the schedule alone (a valid
+// schedule only holds omissions that RemovedBy allows).
 func (s Schedule) Lost(from, to string, t int) bool {
 	if from == to {
 		return false

@@ -1,0 +1,179 @@
+package symbolic
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-air/gini"
+	"github.com/go-air/gini/logic"
+	"github.com/go-air/gini/z"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+)
+
+// Options tune one exact check.
+type Options struct {
+	// MaxInstances bounds the ground rule instances of the universe (0:
+	// DefaultMaxInstances). Above it Check fails with ErrTooLarge.
+	MaxInstances int
+}
+
+// Stats measure one exact check.
+type Stats struct {
+	Tuples    int // ground tuples in the universe (all times)
+	Instances int // ground rule instances
+	PreTuples int // pre tuples at EOT that hold in some schedule
+	FaultVars int // omission variables plus crash-time variables
+	Gates     int // AND gates of the circuit after structural hashing
+	Vars      int // solver variables
+	Clauses   int // solver clauses
+	// SolverCalls counts the satisfiability questions (the first, then the
+	// cardinality bounds that shrink a model to the fewest faults).
+	SolverCalls int
+	BuildTime   time.Duration
+	SolveTime   time.Duration
+}
+
+// Result is the answer of an exact check.
+type Result struct {
+	// Violated reports that some schedule within the bounds breaks the
+	// invariant; Schedule is one with the fewest faults. When false, no
+	// schedule does: an exact certificate.
+	Violated bool
+	Schedule fault.Schedule
+	Stats    Stats
+}
+
+// Check decides whether a schedule within p's bounds makes some pre tuple
+// at EOT hold without its post. The program must have both invariant
+// relations. Errors wrap ErrUnsupported, ErrTooLarge or the context's
+// error.
+func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Options) (*Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
+		return nil, fmt.Errorf("the program has no pre/post invariant to check")
+	}
+	start := time.Now()
+	e := newEncoder(ctx, prog, p, opts.MaxInstances)
+	if err := e.build(); err != nil {
+		return nil, err
+	}
+	bad, npre := e.question()
+	res := &Result{}
+	res.Stats.Tuples = len(e.u.tuples)
+	res.Stats.Instances = e.instances
+	res.Stats.PreTuples = npre
+	res.Stats.FaultVars = len(e.faults.omit) + len(p.Nodes)*p.EOT*min(p.MaxCrashes, 1)
+
+	faults := append(e.faults.omitLits(), e.faults.crashed()...)
+	card := logic.NewCardSort(faults, e.c)
+	var budget *logic.CardSort
+	if crashed := e.faults.crashed(); len(crashed) > 0 {
+		budget = logic.NewCardSort(crashed, e.c)
+	}
+	s := newSolver(ctx, e.c)
+	s.unit(bad)
+	if budget != nil {
+		s.unit(budget.Leq(p.MaxCrashes))
+	}
+	e.faults.atMostOneCrash(s)
+	res.Stats.Gates = e.c.Len()
+	res.Stats.Vars = int(s.g.MaxVar())
+	res.Stats.Clauses = s.clauses
+	res.Stats.BuildTime = time.Since(start)
+
+	solveStart := time.Now()
+	defer func() { res.Stats.SolveTime = time.Since(solveStart) }()
+	sat, err := s.solve()
+	res.Stats.SolverCalls++
+	if err != nil {
+		return nil, err
+	}
+	if !sat {
+		return res, nil
+	}
+	// Shrink to the fewest faults: binary search on a cardinality bound.
+	best := e.faults.schedule(s.g)
+	lo, hi := 0, best.Size()
+	for lo < hi {
+		mid := (lo + hi) / 2
+		sat, err := s.solve(card.Leq(mid))
+		res.Stats.SolverCalls++
+		if err != nil {
+			return nil, err
+		}
+		if sat {
+			best = e.faults.schedule(s.g)
+			hi = best.Size()
+		} else {
+			lo = mid + 1
+		}
+	}
+	res.Violated, res.Schedule = true, best.Canonical()
+	return res, nil
+}
+
+// question is the literal "some pre tuple at EOT holds without its post",
+// and the number of pre tuples at EOT that can hold at all.
+func (e *encoder) question() (z.Lit, int) {
+	var bad []z.Lit
+	n := 0
+	if tab := e.u.tabs[e.prog.Pre][e.p.EOT]; tab != nil {
+		for _, id := range tab.rows {
+			pre := &e.u.tuples[id]
+			if pre.lit == e.c.F {
+				continue
+			}
+			n++
+			post := e.c.F
+			if pid, ok := e.u.find(e.prog.Post, e.p.EOT, pre.args); ok {
+				post = e.u.tuples[pid].lit
+			}
+			bad = append(bad, e.c.And(pre.lit, post.Not()))
+		}
+	}
+	return e.c.Ors(bad...), n
+}
+
+func (f *faultVars) omitLits() []z.Lit {
+	out := make([]z.Lit, len(f.omitOrder))
+	for i, o := range f.omitOrder {
+		out[i] = f.omit[o]
+	}
+	return out
+}
+
+// atMostOneCrash adds, per node, that it crashes at most once.
+func (f *faultVars) atMostOneCrash(s *solver) {
+	for _, n := range f.p.Nodes {
+		vs := f.crash[n]
+		for i := range vs {
+			for j := i + 1; j < len(vs); j++ {
+				s.clause(vs[i].Not(), vs[j].Not())
+			}
+		}
+	}
+}
+
+// schedule reads the schedule of a model.
+func (f *faultVars) schedule(g *gini.Gini) fault.Schedule {
+	var s fault.Schedule
+	for _, n := range f.p.Nodes {
+		for t, v := range f.crash[n] {
+			if g.Value(v) {
+				s.Crashes = append(s.Crashes, fault.Crash{Node: n, Time: t + 1})
+				break
+			}
+		}
+	}
+	for _, o := range f.omitOrder {
+		if g.Value(f.omit[o]) {
+			s.Omissions = append(s.Omissions, o)
+		}
+	}
+	return s
+}
