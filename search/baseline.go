@@ -1,6 +1,8 @@
 package search
 
 import (
+	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -23,35 +25,63 @@ type baselineSearch struct {
 	nextSched func() (fault.Schedule, bool)
 	// exhausts reports whether reaching the end of the sequence certifies.
 	exhausts bool
+	// drawnOut is set when random draws have covered every schedule up to
+	// symmetry: the search then ends as the exhaustive one would.
+	drawnOut bool
 }
+
+// pullStatus says how pulling the next schedule went.
+type pullStatus int
+
+const (
+	pulled    pullStatus = iota // a schedule not run yet (up to symmetry)
+	spaceEnd                    // the sequence ended, or drew out the space
+	limitStop                   // a limit was reached while drawing repeats
+)
 
 func (s *baselineSearch) run() error {
 	tried := map[string]bool{}
+	orbits := -1                // schedules up to symmetry, counted at the first repeat (0: too many to matter)
 	var window []fault.Schedule // drawn ahead for prefetching, in order
-	pull := func() (fault.Schedule, bool) {
+	pull := func() (fault.Schedule, pullStatus) {
 		for {
 			sc, ok := s.nextSched()
 			if !ok {
-				return sc, false
+				return sc, spaceEnd
 			}
-			if s.sym.Active() {
-				key := s.sym.Canonical(sc).String()
-				if tried[key] {
-					s.res.Stats.Symmetric++
-					continue
-				}
+			if !s.sym.Active() {
+				return sc, pulled // drawn with replacement: a repeat runs again
+			}
+			key := s.sym.Canonical(sc).String()
+			if !tried[key] {
 				tried[key] = true
+				return sc, pulled
 			}
-			return sc, true
+			// A repeat: not an execution, so this loop checks the limits
+			// itself, and ends once every class has been drawn.
+			s.res.Stats.Symmetric++
+			if _, hit := s.limit(); hit {
+				return sc, limitStop
+			}
+			if orbits < 0 {
+				orbits = s.countOrbits()
+			}
+			if orbits > 0 && len(tried) >= orbits {
+				s.drawnOut = true
+				return sc, spaceEnd
+			}
 		}
 	}
 	ended := false
 	fill := func() {
 		for !ended && len(window) < max(1, s.pf.n*16) {
-			sc, ok := pull()
-			if !ok {
+			sc, st := pull()
+			switch st {
+			case spaceEnd:
 				ended = true
 				return
+			case limitStop:
+				return // the main loop reports the limit
 			}
 			window = append(window, sc)
 			s.pf.start(sc)
@@ -63,10 +93,16 @@ func (s *baselineSearch) run() error {
 			if len(s.res.Counterexamples) > 0 {
 				s.res.Verdict = Counterexample
 			}
+			for _, w := range window {
+				s.pf.discard(w)
+			}
 			return nil
 		}
 		fill()
 		if len(window) == 0 {
+			if !ended {
+				continue // a limit stopped the draws: reported above
+			}
 			break
 		}
 		sc := window[0]
@@ -94,16 +130,42 @@ func (s *baselineSearch) run() error {
 			s.cfg.Progress(Progress{Executions: s.res.Executions, Elapsed: time.Since(s.start)})
 		}
 	}
+	if s.drawnOut {
+		s.res.Notes = append(s.res.Notes, fmt.Sprintf("the random draws covered all %d schedules up to symmetry, as an exhaustive search would", orbits))
+	}
 	switch {
 	case len(s.res.Counterexamples) > 0:
 		s.res.Verdict = Counterexample
-	case s.exhausts:
+	case s.exhausts || s.drawnOut:
 		s.res.Verdict = Certified
 	default:
 		s.res.Verdict = Inconclusive
 		s.res.Reason = "the random sequence ended without a counterexample"
 	}
 	return nil
+}
+
+// countOrbits returns the number of schedules of the space up to symmetry,
+// or 0 when there are more than the run limit (the draws then never cover
+// the space: the run limit comes first). It stops early, returning 0, when
+// a limit is reached while counting.
+func (s *baselineSearch) countOrbits() int {
+	group := big.NewInt(int64(len(s.sym.Perms()) + 1))
+	limit := bigInt(s.cfg.maxRuns())
+	if fault.Count(s.cfg.Params).Cmp(limit.Mul(limit, group)) > 0 {
+		return 0 // at least Count/|group| classes, more than the run limit
+	}
+	seen := map[string]bool{}
+	i := 0
+	for sc := range fault.Enumerate(s.cfg.Params) {
+		if i++; i%4096 == 0 {
+			if _, hit := s.limit(); hit {
+				return 0
+			}
+		}
+		seen[s.sym.Canonical(sc).String()] = true
+	}
+	return len(seen)
 }
 
 // randomSchedules draws schedules uniformly within the bounds: a crash count

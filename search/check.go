@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -15,7 +16,7 @@ import (
 
 // ErrSpaceTooLarge is returned when the exhaustive strategy is asked to
 // search a space larger than its run limit.
-var ErrSpaceTooLarge = fmt.Errorf("ldfi: fault space too large for exhaustive search")
+var ErrSpaceTooLarge = errors.New("fault space too large for exhaustive search")
 
 // Check searches the fault space of prog within cfg's bounds and returns the
 // verdict. The result is deterministic for a given program and Config
@@ -27,6 +28,9 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 	}
 	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
 		return nil, fmt.Errorf("the program has no pre/post invariant to check")
+	}
+	if cfg.Params.EOT > eval.MaxEOT {
+		return nil, fmt.Errorf("EOT %d exceeds the maximum %d", cfg.Params.EOT, eval.MaxEOT)
 	}
 	eng, err := eval.New(prog)
 	if err != nil {
@@ -55,7 +59,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			return fmt.Sprintf("the run limit (%d) was reached", cfg.maxRuns()), true
 		}
 		if ctx.Err() != nil {
-			return "the time limit was reached", true
+			return stopReason(ctx), true
 		}
 		return "", false
 	}
@@ -88,7 +92,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			b.nextSched = randomSchedules(cfg.Params, cfg.Seed)
 		} else {
 			if n := fault.Count(cfg.Params); n.Cmp(bigInt(cfg.maxRuns())) > 0 {
-				return nil, fmt.Errorf("%w: %s schedules exceed --max-runs %d (raise it, or use --strategy ldfi)", ErrSpaceTooLarge, n, cfg.maxRuns())
+				return nil, fmt.Errorf("%w: %s schedules exceed the run limit (%d)", ErrSpaceTooLarge, n, cfg.maxRuns())
 			}
 			next, stop := iterPull(fault.Enumerate(cfg.Params))
 			defer stop()
@@ -105,12 +109,28 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 	return res, nil
 }
 
+// stopReason says why ctx ended: its time limit, or a cancellation (by its
+// cause when one was given, e.g. "interrupted").
+func stopReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the time limit was reached"
+	}
+	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+		return cause.Error()
+	}
+	return "the search was cancelled"
+}
+
 // newEvalExecutor runs schedules on eng and reports what the search needs.
 func newEvalExecutor(eng *eval.Engine, p fault.Params) executor {
 	return func(s fault.Schedule, provenance bool) (*execution, error) {
 		r, err := eng.Run(p, s, eval.Options{Provenance: provenance})
 		if err != nil {
-			return nil, fmt.Errorf("running %s: %w", s, err)
+			err = fmt.Errorf("running %s: %w", s, err)
+			if errors.Is(err, eval.ErrTupleLimit) {
+				return nil, err // the program derives too much within the bounds
+			}
+			return nil, internalError(err)
 		}
 		e := &execution{present: map[string]eval.Tuple{}}
 		for _, v := range r.Violations() {

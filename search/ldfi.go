@@ -156,7 +156,7 @@ func (s *ldfiSearch) refill() error {
 		s.res.Stats.SolverTime += time.Since(t0)
 		s.res.Stats.SolverCalls++
 		if err != nil {
-			return err
+			return internalError(fmt.Errorf("solving for %s: %w", o, err))
 		}
 		for _, f := range found {
 			key := f.String()
@@ -352,7 +352,7 @@ func confirm(exec executor, sched fault.Schedule, want []string) error {
 		return err
 	}
 	if !slices.Equal(again.violations, want) {
-		return fmt.Errorf("internal error: replaying counterexample %s gave violations %v, first run gave %v", sched, again.violations, want)
+		return fmt.Errorf("%w: replaying counterexample %s gave violations %v, first run gave %v", ErrInternal, sched, again.violations, want)
 	}
 	return nil
 }

@@ -46,9 +46,22 @@ func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
 	}
 	p := fault.Params{Nodes: nodes, EOT: b.eot, EFF: b.eff, MaxCrashes: b.crashes}
 	if err := p.Validate(); err != nil {
-		return p, usageError("%v", err)
+		return p, usageError("%v", boundsFlagError(err))
 	}
 	return p, nil
+}
+
+// paramFlags maps the fields of fault.Params to the flags that set them.
+var paramFlags = map[string]string{"Nodes": "--nodes", "EOT": "--eot", "EFF": "--eff", "MaxCrashes": "--crashes"}
+
+// boundsFlagError prefixes a fault.Params error with the flag that set the
+// faulty bound: the library describes the problem, the CLI names the flag.
+func boundsFlagError(err error) error {
+	var pe *fault.ParamError
+	if errors.As(err, &pe) && paramFlags[pe.Field] != "" {
+		return fmt.Errorf("%s: %w", paramFlags[pe.Field], err)
+	}
+	return err
 }
 
 // checkLoadError prints a program's diagnostics (one per line,
