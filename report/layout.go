@@ -10,7 +10,14 @@ import (
 	"strings"
 
 	"github.com/goccy/go-graphviz"
+
+	"github.com/ldfi/ldfi/internal/layoutcache"
 )
+
+// The layout library has compiled Graphviz during its initialisation, with
+// TMPDIR pointed at the user's own cache (see internal/layoutcache): give
+// TMPDIR back to the rest of ldfi.
+func init() { layoutcache.Restore() }
 
 // layouter lays out DOT graphs to SVG with Graphviz's dot, compiled to
 // WebAssembly (goccy/go-graphviz): no system Graphviz, no cgo.

@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,9 +19,78 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs every testdata/script/*.txtar. Set UPDATE_SCRIPTS=1 to
 // rewrite the expected outputs (cmp) in the scripts.
+//
+// Every script shares one user cache directory (XDG_CACHE_HOME), so that the
+// layout library compiles once for the whole run (see internal/layoutcache);
+// a script may set its own.
 func TestScripts(t *testing.T) {
+	cache := t.TempDir()
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("XDG_CACHE_HOME", cache)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"mkfifo":      cmdMkfifo,
+			"poisoncache": cmdPoisonCache,
+		},
 	})
+}
+
+// mkfifo PATH... creates named pipes (nothing ever writes to them: a
+// command that opens one for reading blocks forever).
+func cmdMkfifo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: mkfifo PATH...")
+	}
+	for _, a := range args {
+		if err := syscall.Mkfifo(ts.MkAbs(a), 0o600); err != nil {
+			ts.Fatalf("mkfifo %s: %v", a, err)
+		}
+	}
+}
+
+// poisoncache TO FROM... copies the directory tree of a layout library
+// cache, the first FROM that exists, into TO with every file replaced by a
+// directory of the same name, so that the library fails to read any cached
+// module from TO (as it fails on a cache another user owns). FROM may be TO.
+func cmdPoisonCache(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: poisoncache TO FROM...")
+	}
+	to, from := ts.MkAbs(args[0]), ""
+	for _, a := range args[1:] {
+		if _, err := os.Stat(ts.MkAbs(a)); err == nil {
+			from = ts.MkAbs(a)
+			break
+		}
+	}
+	if from == "" {
+		ts.Fatalf("poisoncache: none of %v exists", args[1:])
+	}
+	var files []string
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(from, path)
+			files = append(files, rel)
+		}
+		return nil
+	})
+	ts.Check(err)
+	if len(files) == 0 {
+		ts.Fatalf("poisoncache: no cached file under %s", from)
+	}
+	for _, rel := range files {
+		dst := filepath.Join(to, rel)
+		if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
+			ts.Fatalf("poisoncache: %v", err)
+		}
+		ts.Check(os.MkdirAll(dst, 0o755))
+	}
+	fmt.Fprintf(ts.Stdout(), "poisoned %d cached files\n", len(files))
 }
