@@ -74,6 +74,19 @@ type ParamsJSON struct {
 	Symmetry        bool     `json:"symmetry"`
 }
 
+// ExactJSON is the size of the exact check's formula (deterministic; its
+// times are printed by --stats only).
+type ExactJSON struct {
+	Tuples      int `json:"tuples"`
+	Instances   int `json:"instances"`
+	PreTuples   int `json:"pre_tuples"`
+	FaultVars   int `json:"fault_variables"`
+	Gates       int `json:"gates"`
+	Variables   int `json:"variables"`
+	Clauses     int `json:"clauses"`
+	SolverCalls int `json:"solver_calls"`
+}
+
 // FileJSON names a program file and its content hash.
 type FileJSON struct {
 	Path   string `json:"path"`
@@ -85,12 +98,19 @@ type FileJSON struct {
 // timings, every list sorted or in search order.
 type Summary struct {
 	// Command is "check" (a search) or "run" (one run, ldfi run --out).
-	Command         string               `json:"command"`
-	Verdict         string               `json:"verdict"`
-	Executions      int                  `json:"executions"`
-	FaultSpace      string               `json:"fault_space"`
-	Schedules       string               `json:"schedules"`
-	Reason          string               `json:"reason,omitempty"`
+	Command    string `json:"command"`
+	Verdict    string `json:"verdict"`
+	Executions int    `json:"executions"`
+	FaultSpace string `json:"fault_space"`
+	Schedules  string `json:"schedules"`
+	Reason     string `json:"reason,omitempty"`
+	// CertificateMethod says how a certificate was obtained: "exact" (the
+	// symbolic check), "lineage" (a program monotone in the faults) or
+	// "exhaustive" (every schedule run).
+	CertificateMethod string `json:"certificate_method,omitempty"`
+	// FoundBy is "exact" when the exact check found the counterexample.
+	FoundBy         string               `json:"found_by,omitempty"`
+	Exact           *ExactJSON           `json:"exact,omitempty"`
 	Counterexample  *CounterexampleJSON  `json:"counterexample"`
 	Counterexamples []CounterexampleJSON `json:"counterexamples"`
 	GoodOutcomes    []string             `json:"good_outcomes"`
@@ -124,6 +144,11 @@ func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, ve
 		},
 		Files:   []FileJSON{},
 		Version: version,
+	}
+	s.CertificateMethod, s.FoundBy = res.CertificateMethod, res.FoundBy
+	if x := res.Exact; x != nil {
+		s.Exact = &ExactJSON{Tuples: x.Tuples, Instances: x.Instances, PreTuples: x.PreTuples, FaultVars: x.FaultVars,
+			Gates: x.Gates, Variables: x.Vars, Clauses: x.Clauses, SolverCalls: x.SolverCalls}
 	}
 	if res.SymmetryClasses != nil {
 		s.SymmetryClasses = res.SymmetryClasses

@@ -32,6 +32,16 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 		}
 		fmt.Fprintf(w, "symmetry: interchangeable nodes %s\n", strings.Join(cs, " "))
 	}
+	if res.CertificateMethod != "" {
+		fmt.Fprintf(w, "certificate: %s\n", certificateText(res.CertificateMethod))
+	}
+	if x := res.Exact; x != nil {
+		fmt.Fprintf(w, "exact check: %d ground tuples, %d rule instances, %d gates; SAT %d variables, %d clauses, %d solver calls\n",
+			x.Tuples, x.Instances, x.Gates, x.Vars, x.Clauses, x.SolverCalls)
+	}
+	if res.FoundBy == search.FoundByExact && len(res.Counterexamples) > 0 {
+		fmt.Fprintf(w, "found by: the exact check (a SAT model, replayed and shrunk by the evaluator)\n")
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
@@ -58,6 +68,19 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 			Spacetime(w, run)
 		}
 	}
+}
+
+// certificateText says in words how a certificate was obtained.
+func certificateText(method string) string {
+	switch method {
+	case search.MethodExact:
+		return "exact (the SAT solver proved that no schedule within the bounds breaks the invariant)"
+	case search.MethodLineage:
+		return "lineage (the program is monotone in the faults: no negation, aggregation or crash reads, so cutting every derivation is the only way to break it)"
+	case search.MethodExhaustive:
+		return "exhaustive (every schedule within the bounds was run)"
+	}
+	return method
 }
 
 // matchingPost names the post tuple that a violated pre tuple lacks.

@@ -75,15 +75,15 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		if err := s.run(); err != nil {
 			return nil, err
 		}
+		if err := confirmCertificate(ctx, prog, &cfg, exec, res); err != nil {
+			return nil, err
+		}
 		res.Stats.GraphNodes = s.kb.Len()
 		res.Stats.Speculative = s.pf.wasted
 		res.Stats.EvalTime = s.pf.evalDur
-		if res.Verdict == Certified && learner.NonMonotone() {
-			if cfg.NegativeSupport {
-				res.Notes = append(res.Notes, "the program uses negation or aggregation: faults can add tuples as well as remove them, so this certificate rests on the negative-support heuristic")
-			} else {
-				res.Notes = append(res.Notes, "the program uses negation or aggregation and negative support is off: this certificate only covers faults that remove derivations")
-			}
+	case Exact:
+		if err := exactStrategy(ctx, prog, &cfg, exec, res); err != nil {
+			return nil, err
 		}
 	case Random, Exhaustive:
 		b := &baselineSearch{cfg: &cfg, exec: exec, sym: sym, res: res, start: start, limit: limit,
@@ -101,6 +101,9 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		}
 		if err := b.run(); err != nil {
 			return nil, err
+		}
+		if res.Verdict == Certified {
+			res.CertificateMethod = MethodExhaustive
 		}
 		res.Stats.Speculative = b.pf.wasted
 		res.Stats.EvalTime = b.pf.evalDur

@@ -18,10 +18,13 @@ const (
 	Random Strategy = "random"
 	// Exhaustive runs every schedule of the model, smallest first.
 	Exhaustive Strategy = "exhaustive"
+	// Exact asks the symbolic stage once: the boolean lineage of every
+	// schedule, compiled to SAT. Its executions are the replays of the model.
+	Exact Strategy = "exact"
 )
 
 // Strategies lists the strategies in help order.
-var Strategies = []Strategy{LDFI, Random, Exhaustive}
+var Strategies = []Strategy{LDFI, Exact, Random, Exhaustive}
 
 // DefaultMaxRuns bounds a search when Config.MaxRuns is zero.
 const DefaultMaxRuns = 10000
@@ -51,6 +54,14 @@ type Config struct {
 	// Symmetry runs one schedule per class of schedules that are equal up
 	// to a permutation of interchangeable nodes.
 	Symmetry bool
+	// Confirm runs the exact check before the LDFI strategy certifies even
+	// a program monotone in the faults (where the lineage certificate is
+	// already exact). Programs with negation, aggregation or crash reads
+	// are always confirmed.
+	Confirm bool
+	// MaxInstances bounds the exact check's ground rule instances (0:
+	// symbolic.DefaultMaxInstances); above it the verdict is inconclusive.
+	MaxInstances int
 	// Progress, when set, is called after each execution (for a terminal
 	// progress line). It must not block for long.
 	Progress func(Progress)
@@ -58,9 +69,10 @@ type Config struct {
 
 // Progress is a snapshot of a running search.
 type Progress struct {
-	Executions int
-	Queued     int
-	Elapsed    time.Duration
+	Executions      int
+	Queued          int // hypotheses pending (LDFI)
+	Counterexamples int // found so far
+	Elapsed         time.Duration
 }
 
 func (c *Config) maxRuns() int {
@@ -75,17 +87,20 @@ func (c *Config) validate() error {
 		return err
 	}
 	switch c.Strategy {
-	case LDFI, Random, Exhaustive:
+	case LDFI, Exact, Random, Exhaustive:
 	case "":
 		c.Strategy = LDFI
 	default:
-		return fmt.Errorf("unknown strategy %q (want ldfi, random or exhaustive)", c.Strategy)
+		return fmt.Errorf("unknown strategy %q (want ldfi, exact, random or exhaustive)", c.Strategy)
 	}
 	if c.MaxRuns < 0 {
 		return fmt.Errorf("max runs must not be negative, got %d", c.MaxRuns)
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("timeout must not be negative, got %s", c.Timeout)
+	}
+	if c.MaxInstances < 0 {
+		return fmt.Errorf("the instance limit must not be negative, got %d", c.MaxInstances)
 	}
 	if c.Parallel < 0 {
 		return fmt.Errorf("parallelism must not be negative, got %d", c.Parallel)

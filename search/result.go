@@ -3,6 +3,8 @@ package search
 import (
 	"time"
 
+	"github.com/ldfi/ldfi/symbolic"
+
 	"github.com/ldfi/ldfi/fault"
 )
 
@@ -55,6 +57,8 @@ type Stats struct {
 	Wall        time.Duration
 	GraphNodes  int // size of the accumulated support graph
 	Speculative int // runs started ahead of their turn and discarded
+	ExactBuild  time.Duration // the exact check: grounding and circuit
+	ExactSolve  time.Duration // the exact check: SAT calls
 }
 
 // Result is the outcome of a search.
@@ -73,6 +77,15 @@ type Result struct {
 	// SymmetryClasses are the interchangeable node classes used (empty when
 	// symmetry is off or absent).
 	SymmetryClasses [][]string
+	// CertificateMethod says how a certificate was obtained: MethodExact,
+	// MethodLineage or MethodExhaustive (empty for other verdicts).
+	CertificateMethod string
+	// FoundBy is FoundByExact when the exact check found the counterexample
+	// (empty when a run of the search itself did).
+	FoundBy string
+	// Exact measures the exact check, when it ran: formula size and solver
+	// calls (its times are in Stats, which alone may vary between runs).
+	Exact *symbolic.Stats
 	// Notes qualify the verdict (for example when a certificate rests on
 	// the negative-support heuristic).
 	Notes []string

@@ -14,6 +14,7 @@ import (
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/report"
 	"github.com/ldfi/ldfi/search"
+	"github.com/ldfi/ldfi/symbolic"
 )
 
 const checkExamples = `
@@ -23,6 +24,9 @@ Examples:
 
   # Certify a protocol within bounds, printing the JSON summary (exit 0):
   ldfi check --eot 6 --eff 3 --crashes 1 --nodes a,b,c --format json examples/redun-deliv.ded
+
+  # Decide exactly with one SAT question over every schedule:
+  ldfi check --strategy exact --eot 9 --eff 7 --crashes 1 --nodes C,a,b,c examples/3pc.ded
 
   # Compare with the baselines on the same evaluator:
   ldfi check --strategy random --seed 7 --eot 4 --eff 2 --nodes a,b,c examples/simple-deliv.ded
@@ -46,6 +50,8 @@ func newCheckCmd() *cobra.Command {
 		outDir       string
 		noNegSupport bool
 		noSymmetry   bool
+		confirm      bool
+		maxInstances int
 		useSymmetry  bool
 		findAllMolly bool
 		stats        bool
@@ -76,6 +82,9 @@ The executions count includes the fault-free run and is the same whatever
 			if parallel < 1 {
 				return usageError("--parallel must be at least 1, got %d", parallel)
 			}
+			if maxInstances < 1 {
+				return usageError("--max-instances must be at least 1, got %d", maxInstances)
+			}
 			prog, err := dedalus.LoadFiles(files...)
 			if err != nil {
 				return checkLoadError(cmd, err)
@@ -93,6 +102,8 @@ The executions count includes the fault-free run and is the same whatever
 				Parallel:        parallel,
 				NegativeSupport: !noNegSupport,
 				Symmetry:        !noSymmetry || useSymmetry,
+				Confirm:         confirm,
+				MaxInstances:    maxInstances,
 			}
 			if cmd.Flags().Changed("no-symmetry") && useSymmetry {
 				return usageError("--no-symmetry and --use-symmetry contradict each other")
@@ -141,7 +152,9 @@ The executions count includes the fault-free run and is the same whatever
 	}
 	f := cmd.Flags()
 	b.register(cmd)
-	f.StringVar(&strategy, "strategy", "ldfi", "search strategy: ldfi, random or exhaustive")
+	f.StringVar(&strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
+	f.BoolVar(&confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
+	f.IntVar(&maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances")
 	f.IntVar(&maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions (exhaustive: refuse larger spaces)")
 	f.DurationVar(&timeout, "timeout", 0, "stop with an inconclusive verdict after this wall time (e.g. 30s; 0: none)")
 	f.Int64Var(&seed, "seed", 1, "seed of the random strategy")
@@ -185,4 +198,8 @@ func printStats(w io.Writer, res *search.Result) {
 		st.Wall.Round(time.Millisecond), st.EvalTime.Round(time.Millisecond), st.SolverTime.Round(time.Millisecond), st.SolverCalls)
 	fmt.Fprintf(w, "stats: %d hypotheses, %d stale, %d symmetric skipped, %d speculative runs discarded, support graph %d nodes\n",
 		st.Hypotheses, st.Stale, st.Symmetric, st.Speculative, st.GraphNodes)
+	if x := res.Exact; x != nil {
+		fmt.Fprintf(w, "stats: exact check: build %s, solve %s in %d calls; %d tuples, %d instances, %d gates, %d variables, %d clauses\n",
+			st.ExactBuild.Round(time.Millisecond), st.ExactSolve.Round(time.Millisecond), x.SolverCalls, x.Tuples, x.Instances, x.Gates, x.Vars, x.Clauses)
+	}
 }

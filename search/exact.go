@@ -1,0 +1,197 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/symbolic"
+)
+
+// Ways a certificate was obtained (Result.CertificateMethod).
+const (
+	// MethodExact: the exact check (symbolic) found no schedule within the
+	// bounds that breaks the invariant.
+	MethodExact = "exact"
+	// MethodLineage: the LDFI loop ran out of hypotheses on a program
+	// monotone in the faults, where that is a proof.
+	MethodLineage = "lineage"
+	// MethodExhaustive: every schedule was run.
+	MethodExhaustive = "exhaustive"
+)
+
+// Who found a counterexample (Result.FoundBy).
+const (
+	FoundByExact = "exact"
+)
+
+// exactSearch runs the symbolic stage and turns its answer into the
+// result: a certificate, or a model replayed, shrunk by replay and
+// confirmed like any counterexample.
+type exactSearch struct {
+	ctx  context.Context
+	prog *dedalus.Program
+	cfg  *Config
+	exec executor
+	res  *Result
+}
+
+// check runs the exact check. It sets the verdict, or leaves it
+// inconclusive with a reason when the check cannot decide (a construct it
+// cannot encode, a formula over the size limit, the time limit).
+func (x *exactSearch) check() error {
+	r, err := symbolic.Check(x.ctx, x.prog, x.cfg.Params, symbolic.Options{MaxInstances: x.cfg.MaxInstances})
+	switch {
+	case err == nil:
+	case x.ctx.Err() != nil:
+		x.res.Verdict, x.res.Reason = Inconclusive, stopReason(x.ctx)+" during the exact check"
+		return nil
+	case errors.Is(err, symbolic.ErrUnsupported), errors.Is(err, symbolic.ErrTooLarge):
+		x.res.Verdict, x.res.Reason = Inconclusive, "the exact check could not decide: "+err.Error()
+		return nil
+	default:
+		return err
+	}
+	// The formula's sizes are deterministic and part of the result; its
+	// times go to Stats with the other measurements.
+	st := r.Stats
+	x.res.Stats.ExactBuild, x.res.Stats.ExactSolve = st.BuildTime, st.SolveTime
+	st.BuildTime, st.SolveTime = 0, 0
+	x.res.Exact = &st
+	if !r.Violated {
+		x.res.Verdict, x.res.CertificateMethod = Certified, MethodExact
+		if st.PreTuples == 0 {
+			x.res.Notes = append(x.res.Notes, "vacuous: no pre tuple holds at EOT in any schedule within the bounds, so the invariant constrains nothing (check --nodes, --eot and the pre rules)")
+		}
+		return nil
+	}
+	sched, e, err := x.shrink(r.Schedule)
+	if err != nil {
+		return err
+	}
+	if err := confirm(x.exec, sched, e.violations); err != nil {
+		return err
+	}
+	x.res.Verdict, x.res.FoundBy = Counterexample, FoundByExact
+	x.res.Counterexamples = append(x.res.Counterexamples, CounterexampleRun{
+		Run: x.res.Executions, Schedule: sched, Violations: e.violations,
+	})
+	return nil
+}
+
+// run executes one schedule and records it as a run.
+func (x *exactSearch) run(s fault.Schedule) (*execution, error) {
+	e, err := x.exec(s, false)
+	if err != nil {
+		return nil, err
+	}
+	x.res.Executions++
+	x.res.Runs = append(x.res.Runs, Run{Index: x.res.Executions, Schedule: s.Canonical(), Violations: e.violations})
+	return e, nil
+}
+
+// shrink replays the solver's model (it must violate the invariant: the
+// encoding and the evaluator agree, or ldfi has a bug) and drops faults one
+// at a time while the run still violates, ending with the last violating
+// run recorded. The model already has the fewest faults the formula
+// allows; the replays make it subset-minimal for the evaluator itself.
+func (x *exactSearch) shrink(model fault.Schedule) (fault.Schedule, *execution, error) {
+	cur := model.Canonical()
+	e, err := x.run(cur)
+	if err != nil {
+		return cur, nil, err
+	}
+	if len(e.violations) == 0 {
+		return cur, nil, fmt.Errorf("%w: the exact check's schedule %s does not violate the invariant when run", ErrInternal, cur)
+	}
+	for i := 0; i < cur.Size(); {
+		cand := without(cur, i)
+		ce, err := x.run(cand)
+		if err != nil {
+			return cur, nil, err
+		}
+		if len(ce.violations) > 0 {
+			cur, e = cand, ce
+			continue
+		}
+		i++
+	}
+	if last := x.res.Runs[len(x.res.Runs)-1]; !last.Violated() {
+		// End on the counterexample itself.
+		if e, err = x.run(cur); err != nil {
+			return cur, nil, err
+		}
+	}
+	return cur, e, nil
+}
+
+// without is s minus its i-th fault (crashes first, then omissions, in
+// canonical order).
+func without(s fault.Schedule, i int) fault.Schedule {
+	var out fault.Schedule
+	for j, c := range s.Crashes {
+		if j != i {
+			out.Crashes = append(out.Crashes, c)
+		}
+	}
+	for j, o := range s.Omissions {
+		if len(s.Crashes)+j != i {
+			out.Omissions = append(out.Omissions, o)
+		}
+	}
+	return out
+}
+
+// exactStrategy is --strategy exact: the fault-free run (its good outcomes
+// are what the report shows, and a program that fails without faults
+// needs no solver), then the exact check.
+func exactStrategy(ctx context.Context, prog *dedalus.Program, cfg *Config, exec executor, res *Result) error {
+	x := &exactSearch{ctx: ctx, prog: prog, cfg: cfg, exec: exec, res: res}
+	e, err := x.run(fault.Schedule{})
+	if err != nil {
+		return err
+	}
+	res.GoodOutcomes = sortedKeys(e.present)
+	if len(e.violations) > 0 {
+		if err := confirm(exec, fault.Schedule{}, e.violations); err != nil {
+			return err
+		}
+		res.Verdict = Counterexample
+		res.Counterexamples = append(res.Counterexamples, CounterexampleRun{Run: 1, Violations: e.violations})
+		return nil
+	}
+	return x.check()
+}
+
+// confirmCertificate runs the exact check after the LDFI loop certified a
+// program that is not monotone in the faults (or when asked to): a
+// counterexample found there replaces the certificate.
+func confirmCertificate(ctx context.Context, prog *dedalus.Program, cfg *Config, exec executor, res *Result) error {
+	if res.Verdict != Certified {
+		return nil
+	}
+	if symbolic.Monotone(prog) && !cfg.Confirm {
+		res.CertificateMethod = MethodLineage
+		return nil
+	}
+	x := &exactSearch{ctx: ctx, prog: prog, cfg: cfg, exec: exec, res: res}
+	if err := x.check(); err != nil {
+		return err
+	}
+	if res.Verdict == Counterexample {
+		res.Notes = append(res.Notes, "found by the exact check after the lineage-driven search ran out of hypotheses")
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
