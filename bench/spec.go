@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/search"
 )
@@ -62,11 +63,11 @@ func (e *Entry) Params() fault.Params {
 // resolved against the current directory, or, when no file is there,
 // against the bench file's directory.
 func ReadFile(path string) ([]Entry, error) {
-	data, err := os.ReadFile(path)
+	data, err := dedalus.ReadSourceFile(path) // a regular file, bounded
 	if err != nil {
 		return nil, err
 	}
-	entries, err := Parse(path, data)
+	entries, err := Parse(path, []byte(data))
 	if err != nil {
 		return nil, err
 	}

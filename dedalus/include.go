@@ -15,35 +15,73 @@ import (
 // maxFileSize bounds the size of one source file.
 const maxFileSize = 64 << 20
 
-// readFunc reads a source file. The default, readSourceFile, refuses
+// readFunc reads a source file. The default, ReadSourceFile, refuses
 // anything that is not a regular file (so `include "/dev/zero";` fails
 // quickly); tests and fuzzing substitute an in-memory one.
 type readFunc func(path string) (string, error)
 
-func readSourceFile(path string) (string, error) {
+func readSourceFile(path string) (string, error) { return ReadSourceFile(path) }
+
+// ReadSourceFile reads an input file of ldfi (a program, a bench file): a
+// regular file of at most 64 MiB. It checks the file's type before opening
+// it, since opening a named pipe (FIFO) blocks until someone writes to it,
+// and again on the open file; it reads at most one byte past the limit, so
+// that a file that grows cannot exhaust memory. Errors are *fs.PathError
+// (op "open" or "read"), whose Err says what is wrong: "is a directory",
+// "not a regular file (a named pipe)", "file too large (...)".
+func ReadSourceFile(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return "", &fs.PathError{Op: "open", Path: path, Err: pe.Err}
+		}
+		return "", err
+	}
+	if err := checkSourceFile(st); err != nil {
+		return "", &fs.PathError{Op: "open", Path: path, Err: err}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	if st, err = f.Stat(); err != nil {
 		return "", err
 	}
-	if !st.Mode().IsRegular() {
-		if st.IsDir() {
-			return "", fmt.Errorf("is a directory")
-		}
-		return "", fmt.Errorf("not a regular file")
-	}
-	if st.Size() > maxFileSize {
-		return "", fmt.Errorf("file too large (%d bytes; the limit is %d)", st.Size(), maxFileSize)
+	if err := checkSourceFile(st); err != nil {
+		return "", &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return "", err
 	}
+	if len(b) > maxFileSize {
+		return "", &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("file too large (more than %d bytes)", maxFileSize)}
+	}
 	return string(b), nil
+}
+
+// checkSourceFile accepts regular files within the size limit.
+func checkSourceFile(st fs.FileInfo) error {
+	m := st.Mode()
+	switch {
+	case m.IsRegular():
+	case m.IsDir():
+		return errors.New("is a directory")
+	case m&fs.ModeNamedPipe != 0:
+		return errors.New("not a regular file (a named pipe)")
+	case m&fs.ModeSocket != 0:
+		return errors.New("not a regular file (a socket)")
+	case m&fs.ModeDevice != 0:
+		return errors.New("not a regular file (a device)")
+	default:
+		return errors.New("not a regular file")
+	}
+	if st.Size() > maxFileSize {
+		return fmt.Errorf("file too large (%d bytes; the limit is %d)", st.Size(), maxFileSize)
+	}
+	return nil
 }
 
 // loader reads the files of one program, following includes depth-first:

@@ -201,8 +201,8 @@ bench file, program errors, unknown --only name).` + benchExamples,
 				}
 			} else {
 				if out != "" {
-					if old, err := os.ReadFile(out); err == nil {
-						rep.Notes = bench.ExtractNotes(old)
+					if old, err := dedalus.ReadSourceFile(out); err == nil {
+						rep.Notes = bench.ExtractNotes([]byte(old))
 					}
 				}
 				var sb strings.Builder

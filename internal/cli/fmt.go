@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,20 +41,20 @@ printed on stderr and the exit code is 2.` + fmtExamples,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			failed := false
 			for _, path := range files {
-				src, err := os.ReadFile(path)
+				src, err := dedalus.ReadSourceFile(path)
 				if err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s:1:1: cannot read %s: %v\n", path, path, unwrapPathError(err))
 					failed = true
 					continue
 				}
-				f, err := dedalus.ParseFile(path, string(src))
+				f, err := dedalus.ParseFile(path, src)
 				if err != nil {
 					fmt.Fprintln(cmd.ErrOrStderr(), err)
 					failed = true
 					continue
 				}
 				out := []byte(f.String())
-				changed := !bytes.Equal(out, src)
+				changed := string(out) != src
 				switch {
 				case list:
 					if changed {
