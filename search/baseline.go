@@ -127,7 +127,7 @@ func (s *baselineSearch) run() error {
 			}
 		}
 		if s.cfg.Progress != nil {
-			s.cfg.Progress(Progress{Executions: s.res.Executions, Elapsed: time.Since(s.start)})
+			s.cfg.Progress(Progress{Executions: s.res.Executions, Counterexamples: len(s.res.Counterexamples), Elapsed: time.Since(s.start)})
 		}
 	}
 	if s.drawnOut {

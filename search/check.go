@@ -30,7 +30,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		return nil, fmt.Errorf("the program has no pre/post invariant to check")
 	}
 	if cfg.Params.EOT > eval.MaxEOT {
-		return nil, fmt.Errorf("EOT %d exceeds the maximum %d", cfg.Params.EOT, eval.MaxEOT)
+		return nil, &fault.ParamError{Field: "EOT", Msg: fmt.Sprintf("EOT %d exceeds the maximum %d", cfg.Params.EOT, eval.MaxEOT)}
 	}
 	eng, err := eval.New(prog)
 	if err != nil {
@@ -75,7 +75,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		if err := s.run(); err != nil {
 			return nil, err
 		}
-		if err := confirmCertificate(ctx, prog, &cfg, exec, res); err != nil {
+		if err := confirmCertificate(ctx, prog, &cfg, exec, res, s.handedOver); err != nil {
 			return nil, err
 		}
 		res.Stats.GraphNodes = s.kb.Len()

@@ -59,6 +59,11 @@ type Config struct {
 	// already exact). Programs with negation, aggregation or crash reads
 	// are always confirmed.
 	Confirm bool
+	// ExactAfter hands the LDFI loop over to the exact check once this many
+	// executions have found no counterexample (0: DefaultExactAfter; -1:
+	// never): on protocols whose lineage keeps growing, one SAT question
+	// over every schedule is cheaper than more hypotheses.
+	ExactAfter int
 	// MaxInstances bounds the exact check's ground rule instances (0:
 	// symbolic.DefaultMaxInstances); above it the verdict is inconclusive.
 	MaxInstances int
@@ -73,6 +78,21 @@ type Progress struct {
 	Queued          int // hypotheses pending (LDFI)
 	Counterexamples int // found so far
 	Elapsed         time.Duration
+}
+
+// DefaultExactAfter is Config.ExactAfter's default: above every execution
+// count of the bench's certified rows (at most 75), so the loop's own
+// figures stay comparable with Molly's.
+const DefaultExactAfter = 100
+
+func (c *Config) exactAfter() int {
+	switch {
+	case c.ExactAfter < 0:
+		return 0
+	case c.ExactAfter == 0:
+		return DefaultExactAfter
+	}
+	return c.ExactAfter
 }
 
 func (c *Config) maxRuns() int {

@@ -168,8 +168,14 @@ func exactStrategy(ctx context.Context, prog *dedalus.Program, cfg *Config, exec
 
 // confirmCertificate runs the exact check after the LDFI loop certified a
 // program that is not monotone in the faults (or when asked to): a
-// counterexample found there replaces the certificate.
-func confirmCertificate(ctx context.Context, prog *dedalus.Program, cfg *Config, exec executor, res *Result) error {
+// counterexample found there replaces the certificate. When the loop
+// handed over (Config.ExactAfter), the exact check gives the verdict.
+func confirmCertificate(ctx context.Context, prog *dedalus.Program, cfg *Config, exec executor, res *Result, handedOver bool) error {
+	if handedOver {
+		x := &exactSearch{ctx: ctx, prog: prog, cfg: cfg, exec: exec, res: res}
+		res.Notes = append(res.Notes, fmt.Sprintf("the lineage-driven search handed over to the exact check after %d executions without a counterexample", res.Executions))
+		return x.check()
+	}
 	if res.Verdict != Certified {
 		return nil
 	}

@@ -60,6 +60,17 @@ type ldfiSearch struct {
 	ctx        context.Context
 	// limit reports whether the run or time limit is reached, and why.
 	limit func() (string, bool)
+	// handedOver is set when the loop stopped early to let the exact check
+	// decide (Config.ExactAfter).
+	handedOver bool
+}
+
+// handOver reports whether the loop has run long enough without a
+// counterexample that one exact check is the cheaper way to a verdict.
+// The test counts executions, so the verdict stays deterministic.
+func (s *ldfiSearch) handOver() bool {
+	n := s.cfg.exactAfter()
+	return n > 0 && !s.cfg.All && len(s.res.Counterexamples) == 0 && s.res.Executions >= n
 }
 
 func (s *ldfiSearch) removedBy(sched fault.Schedule) func(lineage.Event) bool {
@@ -273,6 +284,10 @@ func (s *ldfiSearch) run() error {
 	s.learn(free, e)
 	// 2.-5. Hypothesise, run, learn.
 	for {
+		if s.handOver() {
+			s.handedOver = true
+			return nil
+		}
 		if reason, hit := s.limit(); hit {
 			s.res.Verdict, s.res.Reason = Inconclusive, reason
 			return nil
@@ -309,7 +324,7 @@ func (s *ldfiSearch) run() error {
 		}
 		run.Learned = s.learn(h.sched, e)
 		if s.cfg.Progress != nil {
-			s.cfg.Progress(Progress{Executions: s.res.Executions, Queued: len(s.queue), Elapsed: time.Since(s.start)})
+			s.cfg.Progress(Progress{Executions: s.res.Executions, Queued: len(s.queue), Counterexamples: len(s.res.Counterexamples), Elapsed: time.Since(s.start)})
 		}
 	}
 	if len(s.res.Counterexamples) > 0 {

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -55,6 +53,7 @@ func newCheckCmd() *cobra.Command {
 		useSymmetry  bool
 		findAllMolly bool
 		stats        bool
+		quiet        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check [flags] FILE...",
@@ -69,7 +68,12 @@ and stops with a counterexample (exit 1), a certificate for the given bounds
 with its faults reproduces it.
 
 The executions count includes the fault-free run and is the same whatever
---parallel is: parallelism changes wall time only.` + checkExamples,
+--parallel is: parallelism changes wall time only.
+
+Interrupting a search (Ctrl-C: SIGINT, or SIGTERM) ends it like --timeout:
+verdict inconclusive (exit 3), with the report of the runs so far (--out).
+On a terminal, a search that lasts over a second shows a status line on
+stderr; --quiet turns it off.` + checkExamples,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			params, err := b.params(cmd)
@@ -108,16 +112,14 @@ The executions count includes the fault-free run and is the same whatever
 			if cmd.Flags().Changed("no-symmetry") && useSymmetry {
 				return usageError("--no-symmetry and --use-symmetry contradict each other")
 			}
-			if isTerminal(cmd.ErrOrStderr()) {
-				cfg.Progress = progressPrinter(cmd.ErrOrStderr())
-			}
-			ctx := context.Background()
+			line := startProgress(cmd.ErrOrStderr(), quiet, cfg.Strategy == search.LDFI)
+			cfg.Progress = line.progress()
+			ctx, stop := interruptContext()
 			res, err := search.Check(ctx, prog, cfg)
-			if cfg.Progress != nil {
-				fmt.Fprint(cmd.ErrOrStderr(), "\r\033[K")
-			}
+			stop()
+			line.end()
 			if err != nil {
-				return &exitError{code: ExitBadInput, err: err}
+				return searchError(err)
 			}
 			if stats {
 				printStats(cmd.ErrOrStderr(), res)
@@ -132,7 +134,7 @@ The executions count includes the fault-free run and is the same whatever
 			if format == "json" {
 				data, err := report.JSON(sum)
 				if err != nil {
-					return err
+					return internalError(err)
 				}
 				_, _ = out.Write(data)
 			} else {
@@ -167,29 +169,10 @@ The executions count includes the fault-free run and is the same whatever
 	f.BoolVar(&noSymmetry, "no-symmetry", false, "run schedules that are equal up to interchangeable nodes separately")
 	f.BoolVar(&useSymmetry, "use-symmetry", false, "Molly's spelling: symmetry reduction (on by default)")
 	f.BoolVar(&stats, "stats", false, "print search statistics (solver and evaluation time, hypotheses) to stderr")
+	f.BoolVar(&quiet, "quiet", false, "no status line on stderr (shown on a terminal when a search lasts over a second)")
 	_ = f.MarkHidden("find-all-counterexamples")
 	_ = f.MarkHidden("use-symmetry")
 	return cmd
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func progressPrinter(w io.Writer) func(search.Progress) {
-	last := time.Time{}
-	return func(p search.Progress) {
-		if time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(w, "\r\033[K%d executions, %d hypotheses queued, %s", p.Executions, p.Queued, p.Elapsed.Round(time.Millisecond))
-	}
 }
 
 func printStats(w io.Writer, res *search.Result) {

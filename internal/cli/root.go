@@ -20,7 +20,8 @@ const (
 	ExitOK           = 0 // success, invariant holds, certified
 	ExitViolation    = 1 // violation found, counterexample
 	ExitBadInput     = 2 // bad input or usage
-	ExitInconclusive = 3 // a limit was reached before a verdict
+	ExitInconclusive = 3 // a limit was reached before a verdict, or an interrupt
+	ExitInternal     = 4 // internal error: a bug of ldfi, not of the input
 )
 
 // exitError carries an exit code out of a command. Commands return it (via
@@ -80,7 +81,9 @@ Exit codes:
   0  success: the invariant holds, the program is certified, or vet is clean
   1  violation: a run violates the invariant, or a counterexample was found
   2  bad input or usage: malformed program, flag or file
-  3  inconclusive: a limit (runs, time) was reached before a verdict`
+  3  inconclusive: a limit (runs, time) was reached before a verdict, or the
+     search was interrupted (Ctrl-C)
+  4  internal error: a bug in ldfi, not in the input (please report it)`
 
 // NewRoot builds the root command with every registered subcommand.
 func NewRoot(stdout, stderr io.Writer) *cobra.Command {
