@@ -25,7 +25,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing name", `[{"files": ["x.ded"], "eot": 3, "nodes": ["a"], "expect": "certified"}]`, `b.json:1:2: entry "": missing name`},
 		{"no files", `[{"name": "y", "eot": 3, "nodes": ["a"], "expect": "certified"}]`, `b.json:1:2: entry "y": no files`},
 		{"bad eot", `[{"name": "y", "files": ["x.ded"], "eot": 0, "nodes": ["a"], "expect": "certified"}]`, `entry "y": EOT must be at least 1, got 0`},
-		{"no nodes", `[{"name": "y", "files": ["x.ded"], "eot": 3, "expect": "certified"}]`, `entry "y": no nodes`},
+		{"no nodes", `[{"name": "y", "files": ["x.ded"], "eot": 3, "expect": "certified"}]`, `entry "y": the node set is empty`},
 		{"bad expect", `[{"name": "y", "files": ["x.ded"], "eot": 3, "nodes": ["a"], "expect": "ok"}]`, `entry "y": expect must be "counterexample" or "certified", got "ok"`},
 		{"paper without molly", `[{"name": "y", "files": ["x.ded"], "eot": 3, "nodes": ["a"], "expect": "certified", "paper": {"figure": "13"}}]`, `entry "y": paper: missing molly`},
 		{"bad witness", `[{"name": "y", "files": ["x.ded"], "eot": 3, "nodes": ["a","b"], "expect": "counterexample", "witness": {"omit": ["a,b"]}}]`, `entry "y": witness: bad fault syntax`},
