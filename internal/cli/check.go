@@ -50,10 +50,12 @@ func newCheckCmd() *cobra.Command {
 		noSymmetry   bool
 		confirm      bool
 		maxInstances int
+		exactAfter   int
 		useSymmetry  bool
 		findAllMolly bool
 		stats        bool
 		quiet        bool
+		maxTuples    int
 	)
 	cmd := &cobra.Command{
 		Use:   "check [flags] FILE...",
@@ -86,8 +88,20 @@ stderr; --quiet turns it off.` + checkExamples,
 			if parallel < 1 {
 				return usageError("--parallel must be at least 1, got %d", parallel)
 			}
+			if exactAfter < -1 || exactAfter == 0 {
+				return usageError("--exact-after must be at least 1, or -1 for never; got %d", exactAfter)
+			}
 			if maxInstances < 1 {
 				return usageError("--max-instances must be at least 1, got %d", maxInstances)
+			}
+			if maxRuns < 1 {
+				return usageError("--max-runs must be at least 1, got %d", maxRuns)
+			}
+			if err := setMaxTuples(maxTuples); err != nil {
+				return err
+			}
+			if err := checkOutFlag(cmd, outDir); err != nil {
+				return err
 			}
 			prog, err := dedalus.LoadFiles(files...)
 			if err != nil {
@@ -108,6 +122,7 @@ stderr; --quiet turns it off.` + checkExamples,
 				Symmetry:        !noSymmetry || useSymmetry,
 				Confirm:         confirm,
 				MaxInstances:    maxInstances,
+				ExactAfter:      exactAfter,
 			}
 			if cmd.Flags().Changed("no-symmetry") && useSymmetry {
 				return usageError("--no-symmetry and --use-symmetry contradict each other")
@@ -115,8 +130,8 @@ stderr; --quiet turns it off.` + checkExamples,
 			line := startProgress(cmd.ErrOrStderr(), quiet, cfg.Strategy == search.LDFI)
 			cfg.Progress = line.progress()
 			ctx, stop := interruptContext()
+			defer stop() // signals stay caught until the report is written
 			res, err := search.Check(ctx, prog, cfg)
-			stop()
 			line.end()
 			if err != nil {
 				return searchError(err)
@@ -125,11 +140,6 @@ stderr; --quiet turns it off.` + checkExamples,
 				printStats(cmd.ErrOrStderr(), res)
 			}
 			sum := report.NewSummary(prog, cfg, res, version())
-			if outDir != "" {
-				if err := report.Write(outDir, prog, cfg, res, sum); err != nil {
-					return &exitError{code: ExitBadInput, err: fmt.Errorf("writing the report: %w", err)}
-				}
-			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				data, err := report.JSON(sum)
@@ -139,7 +149,14 @@ stderr; --quiet turns it off.` + checkExamples,
 				_, _ = out.Write(data)
 			} else {
 				report.CheckText(out, prog, cfg, res, sum)
-				if outDir != "" {
+			}
+			// The report after the verdict is printed: a failure to write it
+			// loses nothing else.
+			if outDir != "" {
+				if err := writeCheckReport(outDir, prog, cfg, res, sum); err != nil {
+					return reportError(outDir, err)
+				}
+				if format != "json" {
 					fmt.Fprintf(out, "report: %s\n", outDir)
 				}
 			}
@@ -156,8 +173,10 @@ stderr; --quiet turns it off.` + checkExamples,
 	b.register(cmd)
 	f.StringVar(&strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
 	f.BoolVar(&confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
+	f.IntVar(&exactAfter, "exact-after", search.DefaultExactAfter, "ldfi strategy: after this many executions without a counterexample, let the exact check decide (-1: never)")
 	f.IntVar(&maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances")
-	f.IntVar(&maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions (exhaustive: refuse larger spaces)")
+	f.IntVar(&maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions, at least 1 (exhaustive: refuse larger spaces)")
+	maxTuplesFlag(cmd, &maxTuples)
 	f.DurationVar(&timeout, "timeout", 0, "stop with an inconclusive verdict after this wall time (e.g. 30s; 0: none)")
 	f.Int64Var(&seed, "seed", 1, "seed of the random strategy")
 	f.BoolVar(&all, "all", false, "keep searching after the first counterexample and report every minimal one")
