@@ -18,14 +18,14 @@ import (
 
 // interruptContext returns a context that SIGINT (Ctrl-C) or SIGTERM
 // cancels with the cause "interrupted (...)", so that a search ends as on a
-// time limit, with what it has so far. After the first signal the default
-// behaviour comes back: a second Ctrl-C kills the process. Call stop when
-// the search is over.
+// time limit, with what it has so far. Signals stay caught until stop is
+// called (once the report of the runs so far is written): tools such as
+// timeout(1) deliver a signal twice, to the process and to its group, and
+// the second one must not kill the process half-way through the report.
 func interruptContext() (ctx context.Context, stop func()) {
 	sig, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	stopAfter := context.AfterFunc(sig, func() {
-		stopSignals()
 		cancel(fmt.Errorf("interrupted (%w)", context.Cause(sig)))
 	})
 	return ctx, func() {
