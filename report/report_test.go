@@ -127,6 +127,11 @@ func TestGolden(t *testing.T) {
 			if _, ok := got["index.html"]; !ok {
 				t.Fatalf("no index.html among %v", names(got))
 			}
+			// The page states how a certificate was obtained, like runs.json.
+			if strings.Contains(string(got["runs.json"]), `"certificate_method": "exact"`) &&
+				!strings.Contains(string(got["index.html"]), `<dd id="certificate">exact</dd>`) {
+				t.Errorf("index.html does not show the exact certificate")
+			}
 			delete(got, "index.html")
 			gdir := filepath.Join("testdata", "golden", c.name)
 			if *update {
