@@ -157,6 +157,9 @@ func (e *encoder) aggValues(r *dedalus.Rule, f dedalus.AggFunc, members map[deda
 	for _, m := range ms {
 		next := map[state]z.Lit{}
 		put := func(st state, l z.Lit) {
+			if l == e.c.F {
+				return // unreachable: keeps the table small
+			}
 			if cur, ok := next[st]; ok {
 				next[st] = e.c.Or(cur, l)
 			} else {

@@ -1,0 +1,56 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+)
+
+// What the exact check cannot encode makes the verdict inconclusive, with
+// the rule's position: never a certificate.
+func TestExactUnsupportedIsInconclusive(t *testing.T) {
+	var facts []string
+	for k := range 13 {
+		facts = append(facts, fmt.Sprintf(`v("a", %d)@1;`, 1<<k))
+	}
+	prog, err := dedalus.LoadSource("p.ded", strings.Join(facts, " ")+`
+peer("a", "b")@1;
+got(M, X)@async :- v(N, X), peer(N, M);
+total(N, sum<X>) :- got(N, X);
+pre(N) :- peer(N, _);
+post(N) :- peer(N, _), total(_, _);
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Check(context.Background(), prog, Config{Strategy: Exact, Params: fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != Inconclusive || !strings.Contains(res.Reason, "p.ded:4:") {
+		t.Fatalf("verdict %s, reason %q; want inconclusive naming p.ded:4", res.Verdict, res.Reason)
+	}
+}
+
+// The exact strategy's counterexample is replayed, shrunk and confirmed;
+// its executions are those replays.
+func TestExactStrategyCounterexample(t *testing.T) {
+	prog := mustLoad(t, "../examples/retry-deliv.ded")
+	p := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2, MaxCrashes: 1}
+	res := check(t, prog, Config{Params: p, Strategy: Exact})
+	if res.Verdict != Counterexample || res.FoundBy != FoundByExact {
+		t.Fatalf("got %s found by %q", res.Verdict, res.FoundBy)
+	}
+	c := res.Counterexamples[0]
+	assertViolates(t, prog, p, c.Schedule)
+	if c.Schedule.Size() != 2 || c.Run != res.Executions || !res.Runs[len(res.Runs)-1].Violated() {
+		t.Fatalf("counterexample %s at run %d of %d", c.Schedule, c.Run, res.Executions)
+	}
+	if res.Exact == nil || res.Exact.Clauses == 0 {
+		t.Fatalf("no formula figures: %+v", res.Exact)
+	}
+}

@@ -1,0 +1,116 @@
+package symbolic
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+)
+
+func load(t *testing.T, src string) *dedalus.Program {
+	t.Helper()
+	prog, err := dedalus.LoadSource("p.ded", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}
+
+var abParams = fault.Params{Nodes: []string{"a", "b"}, EOT: 4, EFF: 2, MaxCrashes: 1}
+
+// A construct the encoding cannot express is named with its position,
+// never certified.
+func TestUnsupportedNamesThePosition(t *testing.T) {
+	// Thirteen messages of distinct powers of two, each of which can be
+	// lost: their sum can take 8,192 values, over the encoding's table limit.
+	prog := load(t, `
+v("a", 1)@1; v("a", 2)@1; v("a", 4)@1; v("a", 8)@1; v("a", 16)@1; v("a", 32)@1; v("a", 64)@1; v("a", 128)@1; v("a", 256)@1; v("a", 512)@1; v("a", 1024)@1; v("a", 2048)@1; v("a", 4096)@1;
+peer("a", "b")@1;
+got(M, X)@async :- v(N, X), peer(N, M);
+total(N, sum<X>) :- got(N, X);
+pre(N) :- peer(N, _);
+post(N) :- peer(N, _), total(_, _);
+`)
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 2}
+	_, err := Check(context.Background(), prog, p, Options{})
+	if !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("got %v, want ErrUnsupported", err)
+	}
+	if !strings.Contains(err.Error(), "p.ded:5:") {
+		t.Errorf("error %q does not name the rule's position", err)
+	}
+}
+
+// Above the instance limit the check stops and names the relation.
+func TestInstanceLimitNamesTheRelation(t *testing.T) {
+	prog := load(t, `
+n("a", 1)@1; n("a", 2)@1; n("a", 3)@1; n("a", 4)@1;
+n(N, X)@next :- n(N, X);
+pair(N, X, Y) :- n(N, X), n(N, Y);
+pre(N) :- n(N, _);
+post(N) :- pair(N, _, _);
+`)
+	_, err := Check(context.Background(), prog, abParams, Options{MaxInstances: 20})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "pair") {
+		t.Fatalf("got %v, want ErrTooLarge naming pair", err)
+	}
+	if _, err := Check(context.Background(), prog, abParams, Options{}); err != nil {
+		t.Fatalf("at the default limit: %v", err)
+	}
+}
+
+// A cancelled context ends the check with the context's error.
+func TestCancelled(t *testing.T) {
+	prog := load(t, `
+v("a", 1)@1;
+v(N, X)@next :- v(N, X);
+pre(N) :- v(N, _);
+post(N) :- v(N, _);
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	time.Sleep(time.Millisecond)
+	if _, err := Check(ctx, prog, abParams, Options{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want the deadline", err)
+	}
+}
+
+// A cycle of tuples that only support each other within a timestep never
+// holds: the encoding takes the least fixpoint, so losing the message that
+// starts the cycle breaks the invariant.
+func TestRecursionIsLeastFixpoint(t *testing.T) {
+	prog := load(t, `
+peer("a", "b")@1;
+edge("b", 1, 2)@1; edge("b", 2, 1)@1; edge("b", 2, 3)@1;
+peer(N, M)@next :- peer(N, M);
+edge(N, X, Y)@next :- edge(N, X, Y);
+start(M, X)@async :- peer(N, M), seed(N, X);
+seed("a", 1)@1;
+reach(N, X) :- start(N, X);
+reach(N, Y) :- reach(N, X), edge(N, X, Y);
+reach(N, X)@next :- reach(N, X);
+pre(N) :- edge(N, _, _);
+post(N) :- reach(N, 3);
+`)
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 4, EFF: 2}
+	res, err := Check(context.Background(), prog, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Violated || res.Schedule.String() != "omit(a->b@1)" {
+		t.Fatalf("violated=%v %s, want omit(a->b@1)", res.Violated, res.Schedule)
+	}
+	if !violates(t, prog, p, res.Schedule) {
+		t.Fatal("the model does not replay")
+	}
+	// With the seed delivered no matter what, nothing breaks it.
+	p.EFF = 1
+	res, err = Check(context.Background(), prog, p, Options{})
+	if err != nil || res.Violated {
+		t.Fatalf("EFF 1: violated=%v err=%v, want a certificate", res != nil && res.Violated, err)
+	}
+}
