@@ -164,6 +164,9 @@ func validateEntry(e *Entry) error {
 	if err := e.Params().Validate(); err != nil {
 		return err
 	}
+	if e.EFF > e.EOT {
+		return fmt.Errorf("eff %d exceeds eot %d (messages can be lost only when sent before EFF, and time ends at EOT)", e.EFF, e.EOT)
+	}
 	switch e.Expect {
 	case search.Counterexample, search.Certified:
 	default:

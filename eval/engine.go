@@ -13,8 +13,30 @@ import (
 // tuples than Options.MaxTuples allows.
 var ErrTupleLimit = errors.New("eval: tuple limit exceeded")
 
-// DefaultMaxTuples is the tuple limit used when Options.MaxTuples is 0.
+// DefaultMaxTuples is the tuple limit used when Options.MaxTuples is 0
+// (unless SetDefaultMaxTuples changed it).
 const DefaultMaxTuples = 1_000_000
+
+var defaultMaxTuples atomic.Int64 // 0: DefaultMaxTuples
+
+// SetDefaultMaxTuples sets the tuple limit of every run, in the whole
+// process, whose Options.MaxTuples is 0; n <= 0 restores DefaultMaxTuples.
+// A command line sets it once from its flag (--max-tuples), so that every
+// run of the command, the search's and the report's, has the same limit.
+func SetDefaultMaxTuples(n int) {
+	if n < 0 {
+		n = 0
+	}
+	defaultMaxTuples.Store(int64(n))
+}
+
+// defaultLimit is the tuple limit of a run whose Options.MaxTuples is 0.
+func defaultLimit() int {
+	if n := defaultMaxTuples.Load(); n > 0 {
+		return int(n)
+	}
+	return DefaultMaxTuples
+}
 
 // MaxEOT bounds the number of timesteps of a run (tables are kept per
 // timestep; larger values are certainly input mistakes).
@@ -26,7 +48,8 @@ type Options struct {
 	// Leave it off for runs whose lineage is not needed.
 	Provenance bool
 	// MaxTuples bounds the number of tuples and messages of one run; 0 means
-	// DefaultMaxTuples. A run that exceeds it fails with ErrTupleLimit.
+	// DefaultMaxTuples (or what SetDefaultMaxTuples set). A run that exceeds
+	// it fails with ErrTupleLimit.
 	MaxTuples int
 }
 

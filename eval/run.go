@@ -122,7 +122,7 @@ func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, e
 	}
 	r := &run{e: e, p: p, s: s.Canonical(), eot: p.EOT, prov: opts.Provenance, limit: opts.MaxTuples}
 	if r.limit <= 0 {
-		r.limit = DefaultMaxTuples
+		r.limit = defaultLimit()
 	}
 	r.extraID = map[string]int64{}
 	for _, n := range p.Nodes {

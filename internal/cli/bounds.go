@@ -22,7 +22,7 @@ type boundsFlags struct {
 func (b *boundsFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.IntVar(&b.eot, "eot", 4, "end of time: the last timestep (time runs 1..EOT)")
-	f.IntVar(&b.eff, "eff", 2, "end of finite failures: messages can be lost only when sent at t < EFF")
+	f.IntVar(&b.eff, "eff", 2, "end of finite failures: messages can be lost only when sent at t < EFF (at most --eot)")
 	f.IntVar(&b.crashes, "crashes", 0, "crash budget: at most this many nodes crash")
 	f.StringVar(&b.nodes, "nodes", "", "comma-separated node set, e.g. a,b,c (required)")
 	f.IntVar(&b.eot, "EOT", 4, "Molly's spelling of --eot")
@@ -45,8 +45,14 @@ func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
 		nodes = append(nodes, strings.TrimSpace(n))
 	}
 	p := fault.Params{Nodes: nodes, EOT: b.eot, EFF: b.eff, MaxCrashes: b.crashes}
+	if !f.Changed("eff") && !f.Changed("EFF") && p.EFF > p.EOT && p.EOT >= 1 {
+		p.EFF = p.EOT // the default EFF (2) with --eot 1
+	}
 	if err := p.Validate(); err != nil {
 		return p, usageError("%v", boundsFlagError(err))
+	}
+	if p.EFF > p.EOT {
+		return p, usageError("--eff %d exceeds --eot %d: messages can be lost only when sent before EFF, and time ends at EOT (use at most --eff %d)", p.EFF, p.EOT, p.EOT)
 	}
 	return p, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/search"
 )
 
@@ -20,14 +21,16 @@ func internalError(err error) error {
 }
 
 // searchError maps an error of search.Check to its exit code, naming the
-// flag where the library describes a bound: internal errors exit 4, every
-// other one is bad input (exit 2).
+// flag where the library describes a bound: internal errors exit 4, the
+// tuple limit 3, every other one is bad input (exit 2).
 func searchError(err error) error {
 	switch {
 	case errors.Is(err, search.ErrInternal):
 		return internalError(err)
 	case errors.Is(err, search.ErrSpaceTooLarge):
 		return usageError("--max-runs: %v (raise --max-runs, or use --strategy ldfi)", err)
+	case errors.Is(err, eval.ErrTupleLimit):
+		return tupleLimitError(err) // a limit, like --max-runs: exit 3
 	}
 	return usageError("%v", boundsFlagError(err))
 }

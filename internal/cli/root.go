@@ -22,6 +22,7 @@ const (
 	ExitBadInput     = 2 // bad input or usage
 	ExitInconclusive = 3 // a limit was reached before a verdict, or an interrupt
 	ExitInternal     = 4 // internal error: a bug of ldfi, not of the input
+	ExitOutput       = 5 // the result could not be written (stdout, --out)
 )
 
 // exitError carries an exit code out of a command. Commands return it (via
@@ -83,7 +84,9 @@ Exit codes:
   2  bad input or usage: malformed program, flag or file
   3  inconclusive: a limit (runs, time) was reached before a verdict, or the
      search was interrupted (Ctrl-C)
-  4  internal error: a bug in ldfi, not in the input (please report it)`
+  4  internal error: a bug in ldfi, not in the input (please report it)
+  5  output error: standard output or the --out report could not be
+     written (a verdict that was printed before stands)`
 
 // NewRoot builds the root command with every registered subcommand.
 func NewRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -112,8 +115,19 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 func Main() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
 
 // Run runs the command line with args and returns the exit code. Errors are
-// printed once, here.
+// printed once, here. A failed write to stdout (a full disk) ends every
+// command with exit 5, whatever it returned: its output is incomplete.
 func Run(args []string, stdout, stderr io.Writer) int {
+	out := &outputWriter{w: stdout}
+	code := run(args, out, stderr)
+	if out.err != nil {
+		fmt.Fprintln(stderr, "ldfi: "+outputError(out.err).Error())
+		return ExitOutput
+	}
+	return code
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
 	root := NewRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()

@@ -74,6 +74,12 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			if why != "" && format == "json" {
 				return usageError("--why prints a text tree; do not combine it with --format json")
 			}
+			if err := setMaxTuples(limit); err != nil {
+				return err
+			}
+			if err := checkOutFlag(cmd, outDir); err != nil {
+				return err
+			}
 			var sched fault.Schedule
 			for _, s := range omits {
 				o, err := fault.ParseOmission(s)
@@ -109,21 +115,12 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			if err != nil {
 				return usageError("%v", err)
 			}
-			if limit < 1 {
-				return usageError("--max-tuples must be at least 1, got %d", limit)
-			}
-			res, err := eng.Run(params, sched, eval.Options{Provenance: why != "", MaxTuples: limit})
+			res, err := eng.Run(params, sched, eval.Options{Provenance: why != ""})
 			if errors.Is(err, eval.ErrTupleLimit) {
-				return &exitError{code: ExitInconclusive, err: err}
+				return tupleLimitError(err)
 			}
 			if err != nil {
 				return usageError("%v", err)
-			}
-			// --out: the report of this run (runs.json, index.html, *.dot).
-			if outDir != "" {
-				if err := report.WriteRun(outDir, prog, params, sched, version()); err != nil {
-					return &exitError{code: ExitBadInput, err: fmt.Errorf("writing the report: %w", err)}
-				}
 			}
 			out := cmd.OutOrStdout()
 			switch {
@@ -136,6 +133,13 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			default:
 				writeRunText(out, res)
 			}
+			// --out: the report of this run (runs.json, index.html, *.dot),
+			// after the verdict is printed, so that a failure loses nothing.
+			if outDir != "" {
+				if err := writeRunReport(outDir, prog, params, sched, version()); err != nil {
+					return reportError(outDir, err)
+				}
+			}
 			if res.OK() {
 				return nil
 			}
@@ -147,7 +151,7 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 	f.StringArrayVar(&omits, "omit", nil, "lose the messages FROM->TO sent at T (FROM,TO,T; T < EFF); repeatable")
 	f.StringArrayVar(&crashes, "crash", nil, "crash NODE at time T (NODE,T; 1 <= T <= EOT); repeatable")
 	f.StringVar(&format, "format", "text", "output format: text or json")
-	f.IntVar(&limit, "max-tuples", eval.DefaultMaxTuples, "stop with exit 3 when the run derives more tuples and messages than this")
+	maxTuplesFlag(cmd, &limit)
 	f.StringVar(&why, "why", "", `print the derivation tree of one tuple, e.g. 'log(b,"x")@4'`)
 	f.StringVar(&outDir, "out", "", "also write the report of this run (runs.json, index.html, *.dot) to this directory")
 	return cmd
