@@ -15,11 +15,13 @@ import (
 func TestExactUnsupportedIsInconclusive(t *testing.T) {
 	var facts []string
 	for k := range 13 {
-		facts = append(facts, fmt.Sprintf(`v("a", %d)@1;`, 1<<k))
+		facts = append(facts, fmt.Sprintf(`v("a", %d)@%d;`, 1<<k, k+1))
 	}
 	prog, err := dedalus.LoadSource("p.ded", strings.Join(facts, " ")+`
 peer("a", "b")@1;
+peer(N, M)@next :- peer(N, M);
 got(M, X)@async :- v(N, X), peer(N, M);
+got(N, X)@next :- got(N, X);
 total(N, sum<X>) :- got(N, X);
 pre(N) :- peer(N, _);
 post(N) :- peer(N, _), total(_, _);
@@ -27,12 +29,12 @@ post(N) :- peer(N, _), total(_, _);
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Check(context.Background(), prog, Config{Strategy: Exact, Params: fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 2}})
+	res, err := Check(context.Background(), prog, Config{Strategy: Exact, Params: fault.Params{Nodes: []string{"a", "b"}, EOT: 15, EFF: 14}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Verdict != Inconclusive || !strings.Contains(res.Reason, "p.ded:4:") {
-		t.Fatalf("verdict %s, reason %q; want inconclusive naming p.ded:4", res.Verdict, res.Reason)
+	if res.Verdict != Inconclusive || !strings.Contains(res.Reason, "p.ded:6:") {
+		t.Fatalf("verdict %s, reason %q; want inconclusive naming p.ded:6", res.Verdict, res.Reason)
 	}
 }
 

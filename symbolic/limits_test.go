@@ -25,22 +25,24 @@ var abParams = fault.Params{Nodes: []string{"a", "b"}, EOT: 4, EFF: 2, MaxCrashe
 // A construct the encoding cannot express is named with its position,
 // never certified.
 func TestUnsupportedNamesThePosition(t *testing.T) {
-	// Thirteen messages of distinct powers of two, each of which can be
-	// lost: their sum can take 8,192 values, over the encoding's table limit.
+	// Thirteen messages of distinct powers of two, sent at different times
+	// so that each can be lost on its own: their sum can take 8,192 values, over the encoding's table limit.
 	prog := load(t, `
-v("a", 1)@1; v("a", 2)@1; v("a", 4)@1; v("a", 8)@1; v("a", 16)@1; v("a", 32)@1; v("a", 64)@1; v("a", 128)@1; v("a", 256)@1; v("a", 512)@1; v("a", 1024)@1; v("a", 2048)@1; v("a", 4096)@1;
+v("a", 1)@1; v("a", 2)@2; v("a", 4)@3; v("a", 8)@4; v("a", 16)@5; v("a", 32)@6; v("a", 64)@7; v("a", 128)@8; v("a", 256)@9; v("a", 512)@10; v("a", 1024)@11; v("a", 2048)@12; v("a", 4096)@13;
 peer("a", "b")@1;
+peer(N, M)@next :- peer(N, M);
 got(M, X)@async :- v(N, X), peer(N, M);
+got(N, X)@next :- got(N, X);
 total(N, sum<X>) :- got(N, X);
 pre(N) :- peer(N, _);
 post(N) :- peer(N, _), total(_, _);
 `)
-	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 3, EFF: 2}
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 15, EFF: 14}
 	_, err := Check(context.Background(), prog, p, Options{})
 	if !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("got %v, want ErrUnsupported", err)
 	}
-	if !strings.Contains(err.Error(), "p.ded:5:") {
+	if !strings.Contains(err.Error(), "p.ded:7:") {
 		t.Errorf("error %q does not name the rule's position", err)
 	}
 }
