@@ -72,10 +72,15 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 			res: res, start: start, ctx: ctx, preName: prog.Relations[prog.Pre].Name, limit: limit,
 			solve: defaultSolve,
 		}
+		var ahead *exactAhead
+		if needsConfirmation(prog, &cfg) {
+			ahead = startExact(ctx, prog, &cfg)
+			defer ahead.stop()
+		}
 		if err := s.run(); err != nil {
 			return nil, err
 		}
-		if err := confirmCertificate(ctx, prog, &cfg, exec, res, s.handedOver); err != nil {
+		if err := confirmCertificate(ctx, prog, &cfg, exec, res, s.handedOver, ahead); err != nil {
 			return nil, err
 		}
 		res.Stats.GraphNodes = s.kb.Len()

@@ -37,13 +37,57 @@ type exactSearch struct {
 	cfg  *Config
 	exec executor
 	res  *Result
+	// ahead, when set, is the same check already running in the
+	// background (started beside the LDFI loop).
+	ahead *exactAhead
+}
+
+// exactAhead is an exact check running in the background while the LDFI
+// loop runs, so that confirming a certificate costs the longer of the two
+// rather than their sum. Only its answer is used, and only once the loop
+// has ended, so the result does not depend on which finishes first.
+type exactAhead struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	r      *symbolic.Result
+	err    error
+}
+
+func startExact(ctx context.Context, prog *dedalus.Program, cfg *Config) *exactAhead {
+	ctx, cancel := context.WithCancel(ctx)
+	a := &exactAhead{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.r, a.err = symbolic.Check(ctx, prog, cfg.Params, symbolic.Options{MaxInstances: cfg.MaxInstances})
+	}()
+	return a
+}
+
+// wait returns the check's answer.
+func (a *exactAhead) wait() (*symbolic.Result, error) {
+	<-a.done
+	return a.r, a.err
+}
+
+// stop abandons the check (the loop found a counterexample, or stopped).
+func (a *exactAhead) stop() {
+	if a != nil {
+		a.cancel()
+		<-a.done
+	}
 }
 
 // check runs the exact check. It sets the verdict, or leaves it
 // inconclusive with a reason when the check cannot decide (a construct it
 // cannot encode, a formula over the size limit, the time limit).
 func (x *exactSearch) check() error {
-	r, err := symbolic.Check(x.ctx, x.prog, x.cfg.Params, symbolic.Options{MaxInstances: x.cfg.MaxInstances})
+	var r *symbolic.Result
+	var err error
+	if x.ahead != nil {
+		r, err = x.ahead.wait()
+	} else {
+		r, err = symbolic.Check(x.ctx, x.prog, x.cfg.Params, symbolic.Options{MaxInstances: x.cfg.MaxInstances})
+	}
 	switch {
 	case err == nil:
 	case x.ctx.Err() != nil:
@@ -170,20 +214,19 @@ func exactStrategy(ctx context.Context, prog *dedalus.Program, cfg *Config, exec
 // program that is not monotone in the faults (or when asked to): a
 // counterexample found there replaces the certificate. When the loop
 // handed over (Config.ExactAfter), the exact check gives the verdict.
-func confirmCertificate(ctx context.Context, prog *dedalus.Program, cfg *Config, exec executor, res *Result, handedOver bool) error {
+func confirmCertificate(ctx context.Context, prog *dedalus.Program, cfg *Config, exec executor, res *Result, handedOver bool, ahead *exactAhead) error {
+	x := &exactSearch{ctx: ctx, prog: prog, cfg: cfg, exec: exec, res: res, ahead: ahead}
 	if handedOver {
-		x := &exactSearch{ctx: ctx, prog: prog, cfg: cfg, exec: exec, res: res}
 		res.Notes = append(res.Notes, fmt.Sprintf("the lineage-driven search handed over to the exact check after %d executions without a counterexample", res.Executions))
 		return x.check()
 	}
 	if res.Verdict != Certified {
 		return nil
 	}
-	if symbolic.Monotone(prog) && !cfg.Confirm {
+	if !needsConfirmation(prog, cfg) {
 		res.CertificateMethod = MethodLineage
 		return nil
 	}
-	x := &exactSearch{ctx: ctx, prog: prog, cfg: cfg, exec: exec, res: res}
 	if err := x.check(); err != nil {
 		return err
 	}
@@ -200,4 +243,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// needsConfirmation reports whether an LDFI certificate of prog must be
+// confirmed by the exact check: always for a program not monotone in the
+// faults, and on request (Config.Confirm).
+func needsConfirmation(prog *dedalus.Program, cfg *Config) bool {
+	return cfg.Confirm || !symbolic.Monotone(prog)
 }
