@@ -22,7 +22,9 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 	fmt.Fprintf(w, "executions: %d\n", res.Executions)
 	fmt.Fprintf(w, "fault space: %s combinations (published formula); %s distinct schedules in our model\n", sum.FaultSpace, sum.Schedules)
 	fmt.Fprintf(w, "bounds: nodes %s, EOT %d, EFF %d, crashes %d; strategy %s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, cfg.Strategy)
-	if res.Reason != "" {
+	if res.Reason != "" && res.Verdict == search.Vacuous {
+		fmt.Fprintf(w, "nothing checked: %s\n", res.Reason)
+	} else if res.Reason != "" {
 		fmt.Fprintf(w, "stopped: %s\n", res.Reason)
 	}
 	if len(res.SymmetryClasses) > 0 && cfg.Symmetry {

@@ -23,6 +23,8 @@ type baselineSearch struct {
 	limit func() (string, bool)
 	// nextSched yields the next schedule, or false at the end of the space.
 	nextSched func() (fault.Schedule, bool)
+	// sawPre is set once a run has a pre tuple at EOT.
+	sawPre bool
 	// exhausts reports whether reaching the end of the sequence certifies.
 	exhausts bool
 	// drawnOut is set when random draws have covered every schedule up to
@@ -113,6 +115,7 @@ func (s *baselineSearch) run() error {
 		}
 		s.res.Executions++
 		s.res.Runs = append(s.res.Runs, Run{Index: s.res.Executions, Schedule: sc.Canonical(), Violations: e.violations})
+		s.sawPre = s.sawPre || e.pres > 0
 		if len(e.violations) > 0 {
 			if err := confirm(s.exec, sc, e.violations); err != nil {
 				return err

@@ -83,6 +83,11 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		if err := confirmCertificate(ctx, prog, &cfg, exec, res, s.handedOver, ahead); err != nil {
 			return nil, err
 		}
+		// A lineage certificate is for a program monotone in the faults:
+		// no pre tuple without faults means none in any schedule.
+		if res.CertificateMethod == MethodLineage && len(res.Runs) > 0 && s.freePres == 0 {
+			vacuous(prog, cfg.Params, res)
+		}
 		res.Stats.GraphNodes = s.kb.Len()
 		res.Stats.Speculative = s.pf.wasted
 		res.Stats.EvalTime = s.pf.evalDur
@@ -109,6 +114,9 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		}
 		if res.Verdict == Certified {
 			res.CertificateMethod = MethodExhaustive
+			if !b.sawPre {
+				vacuous(prog, cfg.Params, res)
+			}
 		}
 		res.Stats.Speculative = b.pf.wasted
 		res.Stats.EvalTime = b.pf.evalDur
@@ -140,7 +148,7 @@ func newEvalExecutor(eng *eval.Engine, p fault.Params) executor {
 			}
 			return nil, internalError(err)
 		}
-		e := &execution{present: map[string]eval.Tuple{}}
+		e := &execution{present: map[string]eval.Tuple{}, pres: len(r.Pre())}
 		for _, v := range r.Violations() {
 			e.violations = append(e.violations, v.Atom())
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
@@ -108,7 +109,7 @@ func (x *exactSearch) check() error {
 	if !r.Violated {
 		x.res.Verdict, x.res.CertificateMethod = Certified, MethodExact
 		if st.PreTuples == 0 {
-			x.res.Notes = append(x.res.Notes, "vacuous: no pre tuple holds at EOT in any schedule within the bounds, so the invariant constrains nothing (check --nodes, --eot and the pre rules)")
+			vacuous(x.prog, x.cfg.Params, x.res)
 		}
 		return nil
 	}
@@ -250,4 +251,25 @@ func sortedKeys[V any](m map[string]V) []string {
 // faults, and on request (Config.Confirm).
 func needsConfirmation(prog *dedalus.Program, cfg *Config) bool {
 	return cfg.Confirm || !symbolic.Monotone(prog)
+}
+
+// vacuous turns a certificate into the Vacuous verdict (no schedule has a
+// pre tuple at EOT) and says what usually causes it.
+func vacuous(prog *dedalus.Program, p fault.Params, res *Result) {
+	res.Verdict = Vacuous
+	res.Reason = fmt.Sprintf("no pre tuple holds at EOT %d in any schedule within the bounds: the invariant constrains nothing, so nothing was checked", p.EOT)
+	outside := map[string]bool{}
+	for _, f := range prog.Facts {
+		if len(f.Args) > 0 && f.Args[0].Type == dedalus.TypeString && !p.HasNode(f.Args[0].Str) && f.Time <= p.EOT {
+			outside[f.Args[0].Str] = true
+		}
+	}
+	if len(outside) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("facts are located at %s, outside the node set %s: such nodes never act (is the node set right?)",
+			strings.Join(sortedKeys(outside), ", "), strings.Join(p.Nodes, ",")))
+	}
+	for _, w := range prog.Warnings {
+		res.Notes = append(res.Notes, "the program: "+w.Error())
+	}
+	res.Notes = append(res.Notes, "if the pre rules need more time to derive their tuples, raise EOT")
 }

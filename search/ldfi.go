@@ -60,6 +60,8 @@ type ldfiSearch struct {
 	ctx        context.Context
 	// limit reports whether the run or time limit is reached, and why.
 	limit func() (string, bool)
+	// freePres counts the pre tuples at EOT of the fault-free run.
+	freePres int
 	// handedOver is set when the loop stopped early to let the exact check
 	// decide (Config.ExactAfter).
 	handedOver bool
@@ -267,6 +269,7 @@ func (s *ldfiSearch) run() error {
 		return err
 	}
 	s.record(candidate{sched: free}, e)
+	s.freePres = e.pres
 	s.goodTuples = e.present
 	// Absences in later runs are judged against the fault-free run.
 	s.ref = lineage.NewReference(e.result)

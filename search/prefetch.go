@@ -12,6 +12,9 @@ import (
 type execution struct {
 	// violations are the violating pre tuples, sorted.
 	violations []string
+	// pres counts the pre tuples at EOT (an invariant that never has one
+	// constrains nothing).
+	pres int
 	// present holds the outcome candidates of the run (post tuples at EOT
 	// with a matching pre), keyed by their atom text.
 	present map[string]eval.Tuple

@@ -18,6 +18,11 @@ const (
 	Counterexample Verdict = "counterexample"
 	// Inconclusive: a limit was reached before either.
 	Inconclusive Verdict = "inconclusive"
+	// Vacuous: no schedule breaks the invariant because no schedule within
+	// the bounds has a pre tuple at EOT: nothing was checked (a node set
+	// that misses the program's nodes, an EOT too small, a pre rule that
+	// reads a relation nothing derives).
+	Vacuous Verdict = "vacuous"
 )
 
 // Run is one execution of the search, in the deterministic search order.

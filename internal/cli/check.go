@@ -165,6 +165,8 @@ stderr; --quiet turns it off.` + checkExamples,
 				return exitCode(ExitViolation)
 			case search.Inconclusive:
 				return exitCode(ExitInconclusive)
+			case search.Vacuous:
+				return exitCode(ExitVacuous)
 			}
 			return nil
 		},

@@ -23,6 +23,7 @@ const (
 	ExitInconclusive = 3 // a limit was reached before a verdict, or an interrupt
 	ExitInternal     = 4 // internal error: a bug of ldfi, not of the input
 	ExitOutput       = 5 // the result could not be written (stdout, --out)
+	ExitVacuous      = 6 // check: no pre tuple in any schedule, nothing checked
 )
 
 // exitError carries an exit code out of a command. Commands return it (via
@@ -86,7 +87,10 @@ Exit codes:
      search was interrupted (Ctrl-C)
   4  internal error: a bug in ldfi, not in the input (please report it)
   5  output error: standard output or the --out report could not be
-     written (a verdict that was printed before stands)`
+     written (a verdict that was printed before stands)
+  6  vacuous: check found no schedule within the bounds in which any pre
+     tuple holds at EOT, so the invariant constrained nothing (wrong --nodes,
+     EOT too small, a pre rule reading a relation nothing derives)`
 
 // NewRoot builds the root command with every registered subcommand.
 func NewRoot(stdout, stderr io.Writer) *cobra.Command {
