@@ -41,88 +41,123 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
 		defer cancel()
 	}
-	start := time.Now()
-	res := &Result{}
-	sym := NoSymmetry
-	if cfg.Symmetry {
-		sym = FindSymmetry(prog, cfg.Params)
-		res.SymmetryClasses = sym.Classes
-		if len(sym.Classes) > 0 && !sym.Active() {
-			res.Notes = append(res.Notes, "symmetry reduction is off: the group of interchangeable nodes is too large")
-			sym = NoSymmetry
-		}
-	}
-	learner := lineage.NewLearner(prog, cfg.Params, cfg.NegativeSupport)
-	exec := newEvalExecutor(eng, cfg.Params)
-	limit := func() (string, bool) {
-		if res.Executions >= cfg.maxRuns() {
-			return fmt.Sprintf("the run limit (%d) was reached", cfg.maxRuns()), true
-		}
-		if ctx.Err() != nil {
-			return stopReason(ctx), true
-		}
-		return "", false
-	}
+	c := &checkRun{ctx: ctx, prog: prog, cfg: &cfg, res: &Result{}, start: time.Now(),
+		exec: newEvalExecutor(eng, cfg.Params)}
+	c.symmetry()
 	switch cfg.Strategy {
 	case LDFI:
-		s := &ldfiSearch{
-			cfg: &cfg, exec: exec, sym: sym, kb: lineage.NewBuilder(), learner: learner,
-			pf:      newPrefetcher(exec, true, cfg.Parallel),
-			exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
-			res: res, start: start, ctx: ctx, preName: prog.Relations[prog.Pre].Name, limit: limit,
-			solve: defaultSolve,
-		}
-		var ahead *exactAhead
-		if needsConfirmation(prog, &cfg) {
-			ahead = startExact(ctx, prog, &cfg)
-			defer ahead.stop()
-		}
-		if err := s.run(); err != nil {
-			return nil, err
-		}
-		if err := confirmCertificate(ctx, prog, &cfg, exec, res, s.handedOver, ahead); err != nil {
-			return nil, err
-		}
-		// A lineage certificate is for a program monotone in the faults:
-		// no pre tuple without faults means none in any schedule.
-		if res.CertificateMethod == MethodLineage && len(res.Runs) > 0 && s.freePres == 0 {
-			vacuous(prog, cfg.Params, res)
-		}
-		res.Stats.GraphNodes = s.kb.Len()
-		res.Stats.Speculative = s.pf.wasted
-		res.Stats.EvalTime = s.pf.evalDur
+		err = c.ldfi()
 	case Exact:
-		if err := exactStrategy(ctx, prog, &cfg, exec, res); err != nil {
-			return nil, err
-		}
+		err = exactStrategy(ctx, prog, &cfg, c.exec, c.res)
 	case Random, Exhaustive:
-		b := &baselineSearch{cfg: &cfg, exec: exec, sym: sym, res: res, start: start, limit: limit,
-			pf: newPrefetcher(exec, false, cfg.Parallel)}
-		if cfg.Strategy == Random {
-			b.nextSched = randomSchedules(cfg.Params, cfg.Seed)
-		} else {
-			if n := fault.Count(cfg.Params); n.Cmp(bigInt(cfg.maxRuns())) > 0 {
-				return nil, fmt.Errorf("%w: %s schedules exceed the run limit (%d)", ErrSpaceTooLarge, n, cfg.maxRuns())
-			}
-			next, stop := iterPull(fault.Enumerate(cfg.Params))
-			defer stop()
-			b.nextSched = next
-			b.exhausts = true
-		}
-		if err := b.run(); err != nil {
-			return nil, err
-		}
-		if res.Verdict == Certified {
-			res.CertificateMethod = MethodExhaustive
-			if !b.sawPre {
-				vacuous(prog, cfg.Params, res)
-			}
-		}
-		res.Stats.Speculative = b.pf.wasted
-		res.Stats.EvalTime = b.pf.evalDur
+		err = c.baseline()
 	}
-	res.Stats.Wall = time.Since(start)
-	return res, nil
+	if err != nil {
+		return nil, err
+	}
+	c.res.Stats.Wall = time.Since(c.start)
+	return c.res, nil
+}
+
+// checkRun is one call of Check: what every strategy shares.
+type checkRun struct {
+	ctx   context.Context
+	prog  *dedalus.Program
+	cfg   *Config
+	res   *Result
+	start time.Time
+	exec  executor
+	sym   *Symmetry
+}
+
+// symmetry finds the interchangeable nodes, when asked to.
+func (c *checkRun) symmetry() {
+	c.sym = NoSymmetry
+	if !c.cfg.Symmetry {
+		return
+	}
+	sym := FindSymmetry(c.prog, c.cfg.Params)
+	c.res.SymmetryClasses = sym.Classes
+	if len(sym.Classes) > 0 && !sym.Active() {
+		c.res.Notes = append(c.res.Notes, "symmetry reduction is off: the group of interchangeable nodes is too large")
+		return
+	}
+	c.sym = sym
+}
+
+// limit reports whether the run or time limit is reached, and why.
+func (c *checkRun) limit() (string, bool) {
+	if c.res.Executions >= c.cfg.maxRuns() {
+		return fmt.Sprintf("the run limit (%d) was reached", c.cfg.maxRuns()), true
+	}
+	if c.ctx.Err() != nil {
+		return stopReason(c.ctx), true
+	}
+	return "", false
+}
+
+// ldfi runs the LDFI loop, with the exact check beside it when the
+// certificate will need confirming.
+func (c *checkRun) ldfi() error {
+	cfg, res := c.cfg, c.res
+	s := &ldfiSearch{
+		cfg: cfg, exec: c.exec, sym: c.sym, kb: lineage.NewBuilder(),
+		learner: lineage.NewLearner(c.prog, cfg.Params, cfg.NegativeSupport),
+		pf:      newPrefetcher(c.exec, true, cfg.Parallel),
+		exclude: map[string][]fault.Schedule{}, tried: map[string]bool{},
+		res: res, start: c.start, ctx: c.ctx, preName: c.prog.Relations[c.prog.Pre].Name, limit: c.limit,
+		solve: defaultSolve,
+	}
+	var ahead *exactAhead
+	if needsConfirmation(c.prog, cfg) {
+		ahead = startExact(c.ctx, c.prog, cfg)
+		defer ahead.stop()
+	}
+	if err := s.run(); err != nil {
+		return err
+	}
+	if err := confirmCertificate(c.ctx, c.prog, cfg, c.exec, res, s.handedOver, ahead); err != nil {
+		return err
+	}
+	// A lineage certificate is for a program monotone in the faults: no
+	// pre tuple without faults means none in any schedule.
+	if res.CertificateMethod == MethodLineage && len(res.Runs) > 0 && s.freePres == 0 {
+		vacuous(c.prog, cfg.Params, res)
+	}
+	res.Stats.GraphNodes = s.kb.Len()
+	res.Stats.Speculative = s.pf.wasted
+	res.Stats.EvalTime = s.pf.evalDur
+	return nil
+}
+
+// baseline runs the random or the exhaustive strategy.
+func (c *checkRun) baseline() error {
+	cfg, res := c.cfg, c.res
+	b := &baselineSearch{cfg: cfg, exec: c.exec, sym: c.sym, res: res, start: c.start, limit: c.limit,
+		pf: newPrefetcher(c.exec, false, cfg.Parallel)}
+	if cfg.Strategy == Random {
+		b.nextSched = randomSchedules(cfg.Params, cfg.Seed)
+	} else {
+		if n := fault.Count(cfg.Params); n.Cmp(bigInt(cfg.maxRuns())) > 0 {
+			return fmt.Errorf("%w: %s schedules exceed the run limit (%d)", ErrSpaceTooLarge, n, cfg.maxRuns())
+		}
+		next, stop := iterPull(fault.Enumerate(cfg.Params))
+		defer stop()
+		b.nextSched = next
+		b.exhausts = true
+	}
+	if err := b.run(); err != nil {
+		return err
+	}
+	if res.Verdict == Certified {
+		res.CertificateMethod = MethodExhaustive
+		if !b.sawPre {
+			vacuous(c.prog, cfg.Params, res)
+		}
+	}
+	res.Stats.Speculative = b.pf.wasted
+	res.Stats.EvalTime = b.pf.evalDur
+	return nil
 }
 
 // stopReason says why ctx ended: its time limit, or a cancellation (by its

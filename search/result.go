@@ -60,8 +60,8 @@ type Stats struct {
 	SolverTime  time.Duration // time spent building and solving
 	EvalTime    time.Duration // time spent in runs (summed over workers)
 	Wall        time.Duration
-	GraphNodes  int // size of the accumulated support graph
-	Speculative int // runs started ahead of their turn and discarded
+	GraphNodes  int           // size of the accumulated support graph
+	Speculative int           // runs started ahead of their turn and discarded
 	ExactBuild  time.Duration // the exact check: grounding and circuit
 	ExactSolve  time.Duration // the exact check: SAT calls
 }
