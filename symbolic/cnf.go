@@ -1,0 +1,104 @@
+package symbolic
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-air/gini/logic"
+	"github.com/go-air/gini/z"
+
+	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
+)
+
+// cnfFormula is the formula of one exact check exactly as Check hands it to
+// its solver, as a clause list, so that other solvers can be measured on it
+// (solver_compare_test.go). Variables are those of the circuit (1..NumVars,
+// z.Lit numbering).
+type cnfFormula struct {
+	NumVars int
+	// Clauses are the circuit's clauses (logic.C.ToCnf, every gate) and the
+	// at-most-one-crash clauses, without unit clauses.
+	Clauses [][]z.Lit
+	// Units must hold in every call: the circuit's constant true, the
+	// question and the crash budget.
+	Units []z.Lit
+	// Faults are the literals whose number of true ones is a model's fault
+	// count (omissions, then "n crashed").
+	Faults []z.Lit
+	card   *logic.CardSort
+
+	Gates     int
+	BuildTime time.Duration // universe and circuit (encoder.build), question, sorters
+	CnfTime   time.Duration // ToCnf into the clause list
+}
+
+// Leq is the literal "at most k faults" of the cardinality sorter Check
+// shrinks models with.
+func (f *cnfFormula) Leq(k int) z.Lit { return f.card.Leq(k) }
+
+// clauseList collects the clauses of logic.C.ToCnf, units apart.
+type clauseList struct {
+	f   *cnfFormula
+	cur []z.Lit
+}
+
+func (a *clauseList) Add(m z.Lit) {
+	if m != z.LitNull {
+		a.cur = append(a.cur, m)
+		return
+	}
+	if len(a.cur) == 1 {
+		a.f.Units = append(a.f.Units, a.cur[0])
+	} else {
+		a.f.Clauses = append(a.f.Clauses, a.cur)
+	}
+	a.cur = nil
+}
+
+// buildCNF builds the formula Check would solve for prog under p: the same
+// encoder, question, crash budget, at-most-one-crash clauses and fault
+// sorter, in the same order.
+func buildCNF(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Options) (*cnfFormula, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
+		return nil, fmt.Errorf("the program has no pre/post invariant to check")
+	}
+	start := time.Now()
+	e := newEncoder(ctx, prog, p, opts.MaxInstances)
+	if err := e.build(); err != nil {
+		return nil, err
+	}
+	bad, _ := e.question()
+	f := &cnfFormula{}
+	f.Faults = append(e.faults.omitLits(), e.faults.crashed()...)
+	f.card = logic.NewCardSort(f.Faults, e.c)
+	var budget *logic.CardSort
+	if crashed := e.faults.crashed(); len(crashed) > 0 {
+		budget = logic.NewCardSort(crashed, e.c)
+	}
+	f.BuildTime = time.Since(start)
+
+	start = time.Now()
+	l := &clauseList{f: f}
+	e.c.ToCnf(l)
+	f.Units = append(f.Units, bad)
+	if budget != nil {
+		f.Units = append(f.Units, budget.Leq(p.MaxCrashes))
+	}
+	for _, n := range p.Nodes {
+		vs := e.faults.crash[n]
+		for i := range vs {
+			for j := i + 1; j < len(vs); j++ {
+				f.Clauses = append(f.Clauses, []z.Lit{vs[i].Not(), vs[j].Not()})
+			}
+		}
+	}
+	f.CnfTime = time.Since(start)
+	f.Gates = e.c.Len()
+	f.NumVars = e.c.Len() - 1
+	return f, nil
+}
