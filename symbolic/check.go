@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-air/gini"
 	"github.com/go-air/gini/logic"
 	"github.com/go-air/gini/z"
 
@@ -69,10 +68,8 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	res.Stats.PreTuples = npre
 	res.Stats.FaultVars = len(e.faults.omit) + len(p.Nodes)*p.EOT*min(p.MaxCrashes, 1)
 
-	faults := append(e.faults.omitLits(), e.faults.crashed()...)
-	card := logic.NewCardSort(faults, e.c)
 	var budget *logic.CardSort
-	if crashed := e.faults.crashed(); len(crashed) > 0 {
+	if crashed := e.faults.crashed(); len(crashed) > 0 && p.MaxCrashes < len(crashed) {
 		budget = logic.NewCardSort(crashed, e.c)
 	}
 	s := newSolver(ctx, e.c)
@@ -96,8 +93,10 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	if !sat {
 		return res, nil
 	}
-	// Shrink to the fewest faults: binary search on a cardinality bound.
-	best := e.faults.schedule(s.g)
+	// Shrink to the fewest faults: binary search on a cardinality bound
+	// (its sorter built and encoded only now that a model exists).
+	card := logic.NewCardSort(append(e.faults.omitLits(), e.faults.crashed()...), e.c)
+	best := e.faults.schedule(s)
 	lo, hi := 0, best.Size()
 	for lo < hi {
 		mid := (lo + hi) / 2
@@ -107,7 +106,7 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 			return nil, err
 		}
 		if sat {
-			best = e.faults.schedule(s.g)
+			best = e.faults.schedule(s)
 			hi = best.Size()
 		} else {
 			lo = mid + 1
@@ -147,31 +146,32 @@ func (f *faultVars) omitLits() []z.Lit {
 	return out
 }
 
-// atMostOneCrash adds, per node, that it crashes at most once.
+// atMostOneCrash adds, per node, that it crashes at most once: a crash at
+// t excludes having crashed by t-1 (a chain over the crashedBy gates,
+// linear in EOT).
 func (f *faultVars) atMostOneCrash(s *solver) {
 	for _, n := range f.p.Nodes {
-		vs := f.crash[n]
-		for i := range vs {
-			for j := i + 1; j < len(vs); j++ {
-				s.clause(vs[i].Not(), vs[j].Not())
-			}
+		vs, by := f.crash[n], f.crashedBy[n]
+		for t := 2; t <= len(vs); t++ {
+			s.cone(by[t-1])
+			s.clause(vs[t-1].Not(), by[t-1].Not())
 		}
 	}
 }
 
 // schedule reads the schedule of a model.
-func (f *faultVars) schedule(g *gini.Gini) fault.Schedule {
+func (f *faultVars) schedule(m *solver) fault.Schedule {
 	var s fault.Schedule
 	for _, n := range f.p.Nodes {
 		for t, v := range f.crash[n] {
-			if g.Value(v) {
+			if m.value(v) {
 				s.Crashes = append(s.Crashes, fault.Crash{Node: n, Time: t + 1})
 				break
 			}
 		}
 	}
 	for _, o := range f.omitOrder {
-		if g.Value(f.omit[o]) {
+		if m.value(f.omit[o]) {
 			s.Omissions = append(s.Omissions, o)
 		}
 	}

@@ -2,10 +2,10 @@ package symbolic
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/go-air/gini/logic"
 	"github.com/go-air/gini/z"
@@ -46,6 +46,8 @@ type encoder struct {
 	instances    int
 	instByRel    []int
 	seen         map[string]bool // instance keys of the current stratum
+	keybuf       []byte
+	negCache     map[string]z.Lit // negated patterns: (rel, time, mask, values) -> literal
 
 	faults faultVars
 }
@@ -65,6 +67,7 @@ func newEncoder(ctx context.Context, prog *dedalus.Program, p fault.Params, maxI
 		orders:       make([][]int, len(prog.Rules)),
 		hasDeductive: make([]bool, len(prog.Relations)),
 		instByRel:    make([]int, len(prog.Relations)),
+		negCache:     map[string]z.Lit{},
 		maxInst:      maxInst,
 	}
 	for _, n := range p.Nodes {
@@ -137,13 +140,16 @@ func (e *encoder) startTime(t int) {
 			e.u.tuples[id].base = append(e.u.tuples[id].base, e.c.T)
 		}
 	}
-	if e.readsCrash && e.prog.Crash != dedalus.NoRel {
+	if e.readsCrash && e.prog.Crash != dedalus.NoRel && t == 1 {
+		// The oracle is the same at every time: one copy (universe.timeless).
+		e.u.timeless = e.prog.Crash
 		for _, o := range e.p.Nodes {
 			for _, n := range e.p.Nodes {
 				for c := 1; c <= e.p.EOT; c++ {
 					args := []dedalus.Value{str(o), str(n), {Type: dedalus.TypeInt, Int: int64(c)}}
 					id, _ := e.u.add(e.prog.Crash, t, args)
-					e.u.tuples[id].base = append(e.u.tuples[id].base, e.faults.crashAt(n, c))
+					tp := &e.u.tuples[id]
+					tp.lit, tp.final = e.faults.crashAt(n, c), true
 				}
 			}
 		}
@@ -212,14 +218,14 @@ func (e *encoder) stratum(t, s int) error {
 }
 
 // instanceKey identifies a binding by its rule and positive body tuples
-// (safety makes them determine every variable).
-func instanceKey(ri int, body []tupleID) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d", ri)
+// (safety makes them determine every variable), in a reused buffer.
+func (e *encoder) instanceKey(ri int, body []tupleID) []byte {
+	b := binary.LittleEndian.AppendUint32(e.keybuf[:0], uint32(ri))
 	for _, id := range body {
-		fmt.Fprintf(&b, ",%d", id)
+		b = binary.LittleEndian.AppendUint32(b, uint32(id))
 	}
-	return b.String()
+	e.keybuf = b
+	return b
 }
 
 // count charges one ground instance of rule r against the limit.
@@ -243,11 +249,11 @@ func (e *encoder) count(r *dedalus.Rule) error {
 func (e *encoder) deduce(ri, t int) error {
 	r := &e.prog.Rules[ri]
 	return e.bindings(ri, t, func(b *binding) error {
-		k := instanceKey(ri, b.body)
-		if e.seen[k] {
+		k := e.instanceKey(ri, b.body)
+		if e.seen[string(k)] {
 			return nil
 		}
-		e.seen[k] = true
+		e.seen[string(k)] = true
 		g, ok, err := e.instantiate(r, t, b)
 		if err != nil || !ok {
 			return err

@@ -1,6 +1,7 @@
 package symbolic
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/go-air/gini/z"
@@ -242,10 +243,15 @@ func (e *encoder) negated(a *dedalus.BodyAtom, t int, vals []dedalus.Value) (z.L
 			probe[c] = vals[term.Var]
 		}
 	}
-	rows := e.u.lookup(a.Rel, at, mask, probe)
-	if len(rows) == 0 {
-		return e.c.T, nil
+	// The same negated pattern recurs in many instances (notin crash(_,
+	// X, _) in every rule of X): remember its literal. The matched tuples
+	// are final, so no tuple can join the pattern later.
+	key := string(maskKey(binary.LittleEndian.AppendUint64(
+		binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, uint32(a.Rel)), uint32(at)), mask), mask, probe))
+	if l, ok := e.negCache[key]; ok {
+		return l, nil
 	}
+	rows := e.u.lookup(a.Rel, at, mask, probe)
 	ms := make([]z.Lit, 0, len(rows))
 	for _, id := range rows {
 		tp := &e.u.tuples[id]
@@ -254,7 +260,9 @@ func (e *encoder) negated(a *dedalus.BodyAtom, t int, vals []dedalus.Value) (z.L
 		}
 		ms = append(ms, tp.lit)
 	}
-	return e.c.Ors(ms...).Not(), nil
+	l := e.c.Ors(ms...).Not()
+	e.negCache[key] = l
+	return l, nil
 }
 
 // evalExpr evaluates x over vals; false for a division by zero.

@@ -13,8 +13,14 @@ import (
 // solving that stops when the context ends.
 type solver struct {
 	ctx     context.Context
+	c       *logic.C
 	g       *gini.Gini
 	clauses int
+	// marks records the gates already given to the solver: only the cone
+	// of what is asserted or assumed is encoded (the universe holds many
+	// tuples the question never reads, and the fault sorter is needed only
+	// once a model has been found).
+	marks []int8
 }
 
 // counter passes clauses to gini and counts them.
@@ -28,9 +34,13 @@ func (a counter) Add(m z.Lit) {
 }
 
 func newSolver(ctx context.Context, c *logic.C) *solver {
-	s := &solver{ctx: ctx, g: gini.New()}
-	c.ToCnf(counter{s})
-	return s
+	return &solver{ctx: ctx, c: c, g: gini.New()}
+}
+
+// cone gives the solver the clauses of the gates below roots that it does
+// not have yet.
+func (s *solver) cone(roots ...z.Lit) {
+	s.marks, _ = s.c.CnfSince(counter{s}, s.marks, roots...)
 }
 
 func (s *solver) clause(ms ...z.Lit) {
@@ -41,7 +51,20 @@ func (s *solver) clause(ms ...z.Lit) {
 	s.clauses++
 }
 
-func (s *solver) unit(m z.Lit) { s.clause(m) }
+// unit asserts m (with its cone).
+func (s *solver) unit(m z.Lit) {
+	s.cone(m)
+	s.clause(m)
+}
+
+// value reads a variable of the last model; a variable outside every
+// cone given to the solver is unconstrained, read as false.
+func (s *solver) value(m z.Lit) bool {
+	if m.Var() > s.g.MaxVar() {
+		return false
+	}
+	return s.g.Value(m)
+}
 
 // solve answers satisfiability under the assumptions, polling the context
 // between short waits (the wait grows from 100µs to 10ms, so quick answers
@@ -50,6 +73,7 @@ func (s *solver) solve(assume ...z.Lit) (bool, error) {
 	if err := s.ctx.Err(); err != nil {
 		return false, err
 	}
+	s.cone(assume...)
 	s.g.Assume(assume...)
 	run := s.g.GoSolve()
 	wait := 100 * time.Microsecond

@@ -45,14 +45,18 @@ type table struct {
 
 // universe is the set of ground tuples, by relation and time.
 type universe struct {
-	tuples []tuple
+	// timeless is a relation whose tuples are the same at every time (the
+	// crash oracle): stored once, at time 0, and read there whatever the
+	// time asked (NoRel for none).
+	timeless dedalus.RelID
+	tuples   []tuple
 	byKey  map[string]tupleID
 	tabs   [][]*table // [rel][time], time 0..EOT+1
 	keybuf []byte
 }
 
 func newUniverse(nrels, eot int) *universe {
-	u := &universe{byKey: map[string]tupleID{}, tabs: make([][]*table, nrels)}
+	u := &universe{byKey: map[string]tupleID{}, tabs: make([][]*table, nrels), timeless: dedalus.NoRel}
 	for r := range u.tabs {
 		u.tabs[r] = make([]*table, eot+2)
 	}
@@ -71,6 +75,9 @@ func appendValue(b []byte, v dedalus.Value) []byte {
 }
 
 func (u *universe) key(rel dedalus.RelID, t int, args []dedalus.Value) []byte {
+	if rel == u.timeless {
+		t = 0
+	}
 	b := binary.LittleEndian.AppendUint32(u.keybuf[:0], uint32(rel))
 	b = binary.LittleEndian.AppendUint32(b, uint32(t))
 	for _, v := range args {
@@ -91,6 +98,9 @@ func (u *universe) add(rel dedalus.RelID, t int, args []dedalus.Value) (tupleID,
 	k := u.key(rel, t, args)
 	if id, ok := u.byKey[string(k)]; ok {
 		return id, false
+	}
+	if rel == u.timeless {
+		t = 0
 	}
 	id := tupleID(len(u.tuples))
 	u.byKey[string(k)] = id
@@ -126,6 +136,9 @@ func maskKey(b []byte, mask uint64, args []dedalus.Value) []byte {
 // lookup returns the rows of rel@t whose columns in mask equal vals' (vals
 // has the relation's arity; only masked columns are read).
 func (u *universe) lookup(rel dedalus.RelID, t int, mask uint64, vals []dedalus.Value) []tupleID {
+	if rel == u.timeless {
+		t = 0
+	}
 	tab := u.tabs[rel][t]
 	if tab == nil {
 		return nil
