@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ldfi/ldfi/dedalus"
@@ -34,6 +35,15 @@ type Options struct {
 	Grace time.Duration
 	// Parallel is the executions run at once in every search.
 	Parallel int
+	// NoExact skips the exact strategy (one SAT question over every
+	// schedule) on every row.
+	NoExact bool
+	// ExactAfter is the LDFI search's hand-over to the exact check
+	// (search.Config.ExactAfter; 0: its default).
+	ExactAfter int
+	// MaxInstances bounds the exact check's ground rule instances, in the
+	// exact strategy and in the LDFI search (0: the search's default).
+	MaxInstances int
 	// worker is set in a row worker, whose parent kills it instead of
 	// abandoning searches in it.
 	worker bool
@@ -62,11 +72,17 @@ type Row struct {
 	// as decimal strings.
 	PublishedSize string `json:"published_size"`
 	Schedules     string `json:"schedules"`
+	// TimeGoal is the LDFI wall time the row should reach its verdict in
+	// (Entry.Goal), as a Go duration.
+	TimeGoal string `json:"time_goal"`
 
 	LDFI       Outcome        `json:"ldfi"`
+	Exact      *Outcome       `json:"exact"`      // nil: not run (see ExactSkipped)
 	Random     *RandomOutcome `json:"random"`     // nil: not run (see RandomSkipped)
 	Exhaustive *Outcome       `json:"exhaustive"` // nil: not run (see ExhaustiveSkipped)
-	// RandomSkipped and ExhaustiveSkipped say why a baseline did not run.
+	// ExactSkipped, RandomSkipped and ExhaustiveSkipped say why a strategy
+	// did not run.
+	ExactSkipped      string `json:"exact_skipped,omitempty"`
 	RandomSkipped     string `json:"random_skipped,omitempty"`
 	ExhaustiveSkipped string `json:"exhaustive_skipped,omitempty"`
 
@@ -94,7 +110,51 @@ type Outcome struct {
 	// Nondeterministic says how a repeated search differed from the first
 	// (empty: it did not).
 	Nondeterministic string `json:"nondeterministic,omitempty"`
+	// CertificateMethod says how a certificate was obtained: "exact" (the
+	// exact check found no violating schedule), "lineage" (the LDFI loop
+	// ran out of hypotheses on a program monotone in the faults, where
+	// that is a proof) or "exhaustive" (every schedule ran).
+	CertificateMethod string `json:"certificate_method,omitempty"`
+	// FoundBy is "exact" when the LDFI search's counterexample came from
+	// the exact check rather than from one of its own runs.
+	FoundBy string `json:"found_by,omitempty"`
+	// HandedOver is set when the LDFI loop handed over to the exact check
+	// after search.Config.ExactAfter executions without a counterexample.
+	HandedOver bool `json:"handed_over,omitempty"`
+	// Exact describes the exact check's formula when the search ran it: the
+	// exact strategy always, the LDFI search to confirm a certificate of a
+	// program not monotone in the faults or after handing over.
+	Exact *ExactFigures `json:"exact_check,omitempty"`
 }
+
+// ExactFigures are the exact check's formula size and solver time.
+type ExactFigures struct {
+	Tuples      int `json:"tuples"`          // ground tuples of the universe (all times)
+	Instances   int `json:"instances"`       // ground rule instances
+	FaultVars   int `json:"fault_variables"` // omission and crash-time variables
+	Gates       int `json:"gates"`           // AND gates after structural hashing
+	Vars        int `json:"variables"`       // solver variables
+	Clauses     int `json:"clauses"`         // solver clauses
+	SolverCalls int `json:"solver_calls"`
+	// Build (grounding and circuit) and Solve (SAT calls) in milliseconds
+	// (nil with NoTimes).
+	Build *float64 `json:"build_ms,omitempty"`
+	Solve *float64 `json:"solve_ms,omitempty"`
+}
+
+func exactFigures(res *search.Result) *ExactFigures {
+	x := res.Exact
+	if x == nil {
+		return nil
+	}
+	b, s := ms(res.Stats.ExactBuild), ms(res.Stats.ExactSolve)
+	return &ExactFigures{Tuples: x.Tuples, Instances: x.Instances, FaultVars: x.FaultVars, Gates: x.Gates,
+		Vars: x.Vars, Clauses: x.Clauses, SolverCalls: x.SolverCalls, Build: &b, Solve: &s}
+}
+
+// handedOverNote is how search.Result.Notes says that the LDFI loop handed
+// over to the exact check.
+const handedOverNote = "handed over to the exact check"
 
 // RandomOutcome summarises the random trials of a row. Executions of a
 // trial that found no counterexample count at the run limit (Censored is
@@ -126,17 +186,18 @@ type Stage string
 // The stages of a row, in the order they run.
 const (
 	StageLDFI       Stage = "ldfi"
+	StageExact      Stage = "exact"
 	StageRandom     Stage = "random"
 	StageExhaustive Stage = "exhaustive"
 )
 
 // Stages lists every stage in order.
-var Stages = []Stage{StageLDFI, StageRandom, StageExhaustive}
+var Stages = []Stage{StageLDFI, StageExact, StageRandom, StageExhaustive}
 
 // StageResult is what one stage measured (or why it did not run).
 type StageResult struct {
 	Stage   Stage          `json:"stage"`
-	Outcome *Outcome       `json:"outcome,omitempty"` // LDFI and exhaustive
+	Outcome *Outcome       `json:"outcome,omitempty"` // LDFI, exact and exhaustive
 	Random  *RandomOutcome `json:"random,omitempty"`
 	Skipped string         `json:"skipped,omitempty"`
 }
@@ -155,8 +216,8 @@ func Run(ctx context.Context, entries []Entry, progs []*dedalus.Program, opts Op
 	return rows
 }
 
-// RunEntry measures one entry in this process: LDFI, then the random
-// trials (on rows that expect a counterexample: random search cannot
+// RunEntry measures one entry in this process: LDFI, the exact strategy
+// (unless NoExact), then the random trials (on rows that expect a counterexample: random search cannot
 // certify), then the exhaustive search when the space is small enough.
 func RunEntry(ctx context.Context, e *Entry, prog *dedalus.Program, opts Options, progress func(string)) Row {
 	row := NewRow(e)
@@ -173,6 +234,7 @@ func NewRow(e *Entry) Row {
 		Expect:        e.Expect,
 		PublishedSize: fault.PublishedSize(p).String(),
 		Schedules:     fault.Count(p).String(),
+		TimeGoal:      e.Goal().String(),
 		LDFI:          Outcome{Verdict: search.Inconclusive, Reason: "not run"},
 		Paper:         e.Paper,
 		Problems:      []string{},
@@ -186,6 +248,8 @@ func (r *Row) Apply(s StageResult) {
 		if s.Outcome != nil {
 			r.LDFI = *s.Outcome
 		}
+	case StageExact:
+		r.Exact, r.ExactSkipped = s.Outcome, s.Skipped
 	case StageRandom:
 		r.Random, r.RandomSkipped = s.Random, s.Skipped
 	case StageExhaustive:
@@ -213,7 +277,8 @@ func RunStages(ctx context.Context, e *Entry, prog *dedalus.Program, opts Option
 		}
 	}
 	p := e.Params()
-	base := search.Config{Params: p, MaxRuns: opts.maxRuns(), Parallel: opts.Parallel}
+	base := search.Config{Params: p, MaxRuns: opts.maxRuns(), Parallel: opts.Parallel,
+		ExactAfter: opts.ExactAfter, MaxInstances: opts.MaxInstances}
 	for _, st := range stages {
 		res := StageResult{Stage: st}
 		switch st {
@@ -222,31 +287,15 @@ func RunStages(ctx context.Context, e *Entry, prog *dedalus.Program, opts Option
 			cfg.Strategy = search.LDFI
 			cfg.NegativeSupport = true
 			cfg.Symmetry = true
-			var o Outcome
-			for k := 1; k <= max(opts.Repeat, 1); k++ {
-				begin(st) // each repeat has its own time limit
-				if opts.Repeat > 1 {
-					progress(fmt.Sprintf("ldfi, run %d/%d", k, opts.Repeat))
-				} else {
-					progress("ldfi")
-				}
-				again := runOne(ctx, prog, cfg, opts.Timeout, opts.abandonAfter(opts.Timeout))
-				if k == 1 {
-					o = again
-				} else if !o.sameAs(&again) {
-					if again.Verdict != search.Inconclusive {
-						o.Nondeterministic = fmt.Sprintf("run %d: %s after %d executions (%s), run 1: %s after %d (%s)",
-							k, again.Verdict, again.Executions, again.Counterexample, o.Verdict, o.Executions, o.Counterexample)
-					}
-					break
-				} else if *again.Wall < *o.Wall {
-					o.Wall = again.Wall
-				}
-				if o.Verdict == search.Inconclusive || o.Abandoned {
-					break // a limit was hit: repeating measures nothing more
-				}
+			res.Outcome = repeatRun(ctx, prog, cfg, opts, "ldfi", begin, progress)
+		case StageExact:
+			if opts.NoExact {
+				res.Skipped = "off"
+				break
 			}
-			res.Outcome = &o
+			cfg := base
+			cfg.Strategy = search.Exact
+			res.Outcome = repeatRun(ctx, prog, cfg, opts, "exact", begin, progress)
 		case StageRandom:
 			switch {
 			case opts.RandomTrials <= 0:
@@ -281,9 +330,59 @@ func RunStages(ctx context.Context, e *Entry, prog *dedalus.Program, opts Option
 	}
 }
 
+// repeatRun runs a search opts.Repeat times (at least once), each with its
+// own time limit: the outcome is the first run's, with the fastest wall
+// time, and says so when a repeat ended differently.
+func repeatRun(ctx context.Context, prog *dedalus.Program, cfg search.Config, opts Options, name string, begin func(Stage), progress func(string)) *Outcome {
+	st := StageLDFI
+	if cfg.Strategy == search.Exact {
+		st = StageExact
+	}
+	var o Outcome
+	for k := 1; k <= max(opts.Repeat, 1); k++ {
+		begin(st)
+		if opts.Repeat > 1 {
+			progress(fmt.Sprintf("%s, run %d/%d", name, k, opts.Repeat))
+		} else {
+			progress(name)
+		}
+		again := runOne(ctx, prog, cfg, opts.Timeout, opts.abandonAfter(opts.Timeout))
+		if k == 1 {
+			o = again
+		} else if !o.sameAs(&again) {
+			if again.Verdict != search.Inconclusive {
+				o.Nondeterministic = fmt.Sprintf("run %d: %s after %d executions (%s), run 1: %s after %d (%s)",
+					k, again.Verdict, again.Executions, again.Counterexample, o.Verdict, o.Executions, o.Counterexample)
+			}
+			break
+		} else if *again.Wall < *o.Wall {
+			o.Wall = again.Wall
+			if o.Exact != nil && again.Exact != nil {
+				o.Exact.Build, o.Exact.Solve = again.Exact.Build, again.Exact.Solve
+			}
+		}
+		if o.Verdict == search.Inconclusive || o.Abandoned {
+			break // a limit was hit: repeating measures nothing more
+		}
+	}
+	return &o
+}
+
 // sameAs reports whether two searches ended the same way.
 func (o *Outcome) sameAs(p *Outcome) bool {
-	return o.Verdict == p.Verdict && o.Executions == p.Executions && o.Counterexample == p.Counterexample
+	return o.Verdict == p.Verdict && o.Executions == p.Executions && o.Counterexample == p.Counterexample &&
+		o.CertificateMethod == p.CertificateMethod && o.FoundBy == p.FoundBy && o.HandedOver == p.HandedOver &&
+		sameFormula(o.Exact, p.Exact)
+}
+
+// sameFormula compares the deterministic part of two exact checks.
+func sameFormula(a, b *ExactFigures) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	x, y := *a, *b
+	x.Build, x.Solve, y.Build, y.Solve = nil, nil, nil, nil
+	return x == y
 }
 
 // Judge sets Match and Problems from the measurements.
@@ -305,6 +404,12 @@ func (r *Row) Judge() {
 	if r.Random != nil && r.Expect == search.Certified && r.Random.Found > 0 {
 		r.Problems = append(r.Problems, fmt.Sprintf("random search found a counterexample in %d trials, expected certified", r.Random.Found))
 	}
+	if x := r.Exact; x != nil && x.Verdict != search.Inconclusive && x.Verdict != r.Expect {
+		r.Problems = append(r.Problems, fmt.Sprintf("exact verdict %s, expected %s", x.Verdict, r.Expect))
+	}
+	if x := r.Exact; x != nil && x.Nondeterministic != "" {
+		r.Problems = append(r.Problems, "the exact strategy is not deterministic: "+x.Nondeterministic)
+	}
 	if x := r.Exhaustive; x != nil && x.Verdict != search.Inconclusive && x.Verdict != r.Expect {
 		r.Problems = append(r.Problems, fmt.Sprintf("exhaustive verdict %s, expected %s", x.Verdict, r.Expect))
 	}
@@ -312,9 +417,15 @@ func (r *Row) Judge() {
 		if r.Random != nil && r.Random.Found > 0 {
 			r.Problems = append(r.Problems, fmt.Sprintf("LDFI certified, yet random search found a counterexample in %d of %d trials", r.Random.Found, r.Random.TrialsRun))
 		}
+		if x := r.Exact; x != nil && x.Verdict == search.Counterexample {
+			r.Problems = append(r.Problems, "LDFI certified, yet the exact strategy found a counterexample: "+x.Counterexample)
+		}
 		if x := r.Exhaustive; x != nil && x.Verdict == search.Counterexample {
 			r.Problems = append(r.Problems, "LDFI certified, yet exhaustive search found a counterexample: "+x.Counterexample)
 		}
+	}
+	if x := r.Exact; x != nil && x.Verdict == search.Certified && r.LDFI.Verdict == search.Counterexample {
+		r.Problems = append(r.Problems, "the exact strategy certified, yet LDFI found a counterexample that replays: "+r.LDFI.Counterexample)
 	}
 	r.Match = len(r.Problems) == 0
 }
@@ -352,9 +463,17 @@ func runOne(ctx context.Context, prog *dedalus.Program, cfg search.Config, timeo
 	if err != nil {
 		return Outcome{Verdict: search.Inconclusive, Reason: "error: " + err.Error(), Wall: &wall}
 	}
-	o := Outcome{Verdict: res.Verdict, Executions: res.Executions, Reason: res.Reason, Wall: &wall}
+	o := Outcome{Verdict: res.Verdict, Executions: res.Executions, Reason: res.Reason, Wall: &wall,
+		CertificateMethod: res.CertificateMethod, FoundBy: res.FoundBy, Exact: exactFigures(res)}
 	if len(res.Counterexamples) > 0 {
 		o.Counterexample = res.Counterexamples[0].Schedule.String()
+	}
+	if cfg.Strategy == search.LDFI {
+		for _, n := range res.Notes {
+			if strings.Contains(n, handedOverNote) {
+				o.HandedOver = true
+			}
+		}
 	}
 	return o
 }
@@ -466,12 +585,22 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // what is deterministic.
 func StripTimes(rows []Row) {
 	for i := range rows {
-		rows[i].LDFI.Wall = nil
+		rows[i].LDFI.stripTimes()
+		if rows[i].Exact != nil {
+			rows[i].Exact.stripTimes()
+		}
 		if rows[i].Exhaustive != nil {
-			rows[i].Exhaustive.Wall = nil
+			rows[i].Exhaustive.stripTimes()
 		}
 		if rows[i].Random != nil {
 			rows[i].Random.WallMean = nil
 		}
+	}
+}
+
+func (o *Outcome) stripTimes() {
+	o.Wall = nil
+	if o.Exact != nil {
+		o.Exact.Build, o.Exact.Solve = nil, nil
 	}
 }

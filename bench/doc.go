@@ -12,12 +12,22 @@
 //	rep.Markdown(os.Stdout) // or rep.JSON()
 //
 // For every entry, in this one process and on the same evaluator, Run
-// measures the LDFI strategy, the random strategy over seeds 1..N (each
-// trial stopping at its first counterexample; rows that expect a
+// measures the LDFI strategy (with how it reached its verdict: a
+// certificate from the lineage or confirmed by the exact check, a hand-over
+// to the exact check, a counterexample the exact check found), the exact
+// strategy (one SAT question over every schedule: its formula size and
+// solver time; Options.NoExact skips it), the random strategy over seeds
+// 1..N (each trial stopping at its first counterexample; rows that expect a
 // certificate are skipped, as random search cannot certify), and the
 // exhaustive strategy when the exact schedule count is small enough.
-// Executions are deterministic; wall times are not, and StripTimes (or a
-// Report without Machine) leaves them out.
+// Executions and formula sizes are deterministic; wall times are not, and
+// StripTimes (or a Report without Machine) leaves them out.
+//
+// Push measures how far the exact strategy scales on an entry: the largest
+// EOT (EFF = EOT − 1) it decides within a time limit, doubling EOT from the
+// entry's and then bisecting. RunPushIsolated runs every probe in a worker
+// process of its own (ProbeWorker), killed when it overruns its limit or
+// holds too much memory; the result goes in Report.Push.
 //
 // RunIsolated does the same with one worker process per row (the ldfi
 // binary itself, running Worker, which prints one JSON message a line):

@@ -16,6 +16,10 @@ import (
 // The test binary doubles as a fake row worker (see TestMain): its
 // behaviour for the first stage it is given is set by LDFI_BENCH_FAKE.
 func TestMain(m *testing.M) {
+	if mode := os.Getenv("LDFI_BENCH_PROBE"); mode != "" {
+		fakeProbeWorker(mode)
+		os.Exit(0)
+	}
 	if mode := os.Getenv("LDFI_BENCH_FAKE"); mode != "" {
 		fakeWorker(mode, strings.Split(os.Getenv("LDFI_BENCH_STAGES"), ","))
 		os.Exit(0)
@@ -92,7 +96,7 @@ func TestIsolated(t *testing.T) {
 				t.Errorf("took %v", d)
 			}
 			r := rows[0]
-			if r.Random == nil || r.Random.Mean != 4 || r.Exhaustive == nil || r.Exhaustive.Executions != 7 {
+			if r.Exact == nil || r.Exact.Executions != 7 || r.Random == nil || r.Random.Mean != 4 || r.Exhaustive == nil || r.Exhaustive.Executions != 7 {
 				t.Errorf("the other stages did not run: %+v", r)
 			}
 			if tt.mode == "ok" {
@@ -101,8 +105,8 @@ func TestIsolated(t *testing.T) {
 				}
 				return
 			}
-			if len(launched) != 2 || len(launched[1]) != 2 || launched[1][0] != StageRandom {
-				t.Errorf("launched %v, want a second worker for random,exhaustive", launched)
+			if len(launched) != 2 || len(launched[1]) != 3 || launched[1][0] != StageExact {
+				t.Errorf("launched %v, want a second worker for exact,random,exhaustive", launched)
 			}
 			if r.LDFI.Verdict != search.Inconclusive || r.LDFI.Reason != tt.reason || r.LDFI.Abandoned != tt.abandoned {
 				t.Errorf("LDFI %+v, want inconclusive because %q", r.LDFI, tt.reason)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +27,10 @@ type Report struct {
 	Command  string   `json:"command"`
 	Settings Settings `json:"settings"`
 	Rows     []Row    `json:"rows"`
+	// Push is the push-the-bounds measurement, when one was asked for.
+	Push []PushResult `json:"push,omitempty"`
+	// PushSettings are its parameters.
+	PushSettings *PushSettings `json:"push_settings,omitempty"`
 	// Notes is hand-written Markdown kept across regenerations (between
 	// the notes markers of an existing output file).
 	Notes string `json:"-"`
@@ -57,6 +63,17 @@ type Settings struct {
 	// InProcess is set when every row ran in the bench's own process
 	// rather than in a worker process per row.
 	InProcess bool `json:"in_process"`
+}
+
+// PushSettings are the parameters of a push-the-bounds measurement.
+type PushSettings struct {
+	Entries      string `json:"entries"`
+	Limit        string `json:"limit_per_probe"`
+	Crashes      int    `json:"crashes"`
+	MaxEOT       int    `json:"max_eot"`
+	MaxRSS       string `json:"max_rss,omitempty"` // empty: none
+	MaxInstances int    `json:"max_instances"`
+	InProcess    bool   `json:"in_process"`
 }
 
 // ThisMachine describes the running machine and build; version is ldfi's.
@@ -165,45 +182,66 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("; %d executions at once per search. The machine was shared with other work, so wall times are indicative.\n\n", m.Parallel)
 	}
 	s := r.Settings
-	p("Settings: programs from `%s`; random search over %d seeds (1..%d) on every counterexample row; at most %d executions per search; exhaustive search where the model has at most %d schedules; time limit per strategy and row: %s; ",
-		s.Programs, s.RandomTrials, s.RandomTrials, s.MaxRuns, s.ExhaustiveLimit, s.Timeout)
-	if times {
-		p("LDFI wall time: the fastest of %d runs, which must all end the same way.\n\n", max(s.Repeat, 1))
-	} else {
-		p("each LDFI search ran %d times, and must end the same way every time.\n\n", max(s.Repeat, 1))
-	}
+	if len(r.Rows) > 0 {
+		p("Settings: programs from `%s`; random search over %d seeds (1..%d) on every counterexample row; at most %d executions per search; exhaustive search where the model has at most %d schedules; time limit per strategy and row: %s; ",
+			s.Programs, s.RandomTrials, s.RandomTrials, s.MaxRuns, s.ExhaustiveLimit, s.Timeout)
+		if times {
+			p("LDFI and exact wall times: the fastest of %d runs, which must all end the same way.\n", max(s.Repeat, 1))
+		} else {
+			p("each LDFI and exact search ran %d times, and must end the same way every time.\n", max(s.Repeat, 1))
+		}
 
-	p("## Measured\n\n")
-	if s.InProcess {
-		p("All rows and strategies ran in one process, on the same evaluator. ")
-	} else {
-		p("The three strategies of a row ran in one process, on the same evaluator; each row had a worker process of its own, so that a search overrunning its time limit could be killed without slowing the rows after it. ")
-	}
-	p("Executions count every run, the fault-free one included, up to and including the verdict (for counterexample rows: the first counterexample).\n\n")
-	hdr := []string{"program", "EOT", "EFF", "crashes", "nodes", "fault space", "schedules", "LDFI", "random (mean ± sd, min–max)", "random found", "exhaustive", "verdict", "expected"}
-	if times {
-		hdr = []string{"program", "EOT", "EFF", "crashes", "nodes", "fault space", "schedules", "LDFI", "LDFI wall", "random (mean ± sd, min–max)", "random found", "random wall / trial", "exhaustive", "exhaustive wall", "verdict", "expected"}
-	}
-	table(b, hdr, r.measuredCells(times))
+		p("\n## Measured\n\n")
+		if s.InProcess {
+			p("All rows and strategies ran in one process, on the same evaluator. ")
+		} else {
+			p("The strategies of a row ran in one process, on the same evaluator; each row had a worker process of its own, so that a search overrunning its time limit could be killed without slowing the rows after it. ")
+		}
+		p("Executions count every run, the fault-free one included, up to and including the verdict (for counterexample rows: the first counterexample).\n\n")
+		hdr := []string{"program", "EOT", "EFF", "crashes", "nodes", "fault space", "schedules", "LDFI", "random (mean ± sd, min–max)", "random found", "exhaustive", "verdict", "expected"}
+		if times {
+			hdr = []string{"program", "EOT", "EFF", "crashes", "nodes", "fault space", "schedules", "LDFI", "LDFI wall", "random (mean ± sd, min–max)", "random found", "random wall / trial", "exhaustive", "exhaustive wall", "verdict", "expected"}
+		}
+		table(b, hdr, r.measuredCells(times))
 
-	p("\n## Against the published figures\n\n")
-	p("Published: %s, Fig. 12 (executions to the first counterexample, Molly vs random) and Fig. 13 (executions to certify, Molly). Our programs are our own, written from the protocols' descriptions, not Molly's; where the paper does not give the parameters we chose the smallest at which the bug shows (see `examples/README.md`), so the comparison is between like protocols, not identical programs.\n\n", citation)
-	hdr = []string{"program", "figure", "EOT/EFF/crashes", "Molly (paper)", "LDFI (ours)", "≤ Molly", "random (paper)", "random (ours, mean)", "LDFI < random"}
-	if times {
-		hdr = append(hdr, "LDFI wall < 1 s")
+		if r.anyExact() {
+			p("\n## Exact check\n\n")
+			p("The exact strategy (`ldfi check --strategy exact`) on every row: the fault-free run, then one SAT question over every schedule within the bounds (the boolean lineage of every tuple, compiled to a circuit); a model is replayed and shrunk by replay, and executions count those runs. **tuples** and **instances** are the ground tuples and rule instances of the over-approximated universe (all times), **variables** and **clauses** the formula given to the solver")
+			if times {
+				p("; **build** is grounding and circuit, **solve** the SAT calls, **wall** the whole search (the fastest of the runs), next to the LDFI search's")
+			}
+			p(".\n\n")
+			hdr = []string{"program", "EOT/EFF/crashes", "verdict", "executions", "tuples", "instances", "variables", "clauses", "solver calls"}
+			if times {
+				hdr = append(hdr, "build", "solve", "wall", "LDFI wall")
+			}
+			table(b, hdr, r.exactCells(times))
+		}
 	}
-	table(b, hdr, r.paperCells(times))
-
-	p("\n## Goals\n\n")
-	for _, g := range r.goals(times) {
-		p("- %s\n", g)
+	if len(r.Push) > 0 {
+		r.pushMarkdown(b, times)
 	}
+	if len(r.Rows) > 0 {
+		p("\n## Against the published figures\n\n")
+		p("Published: %s, Fig. 12 (executions to the first counterexample, Molly vs random) and Fig. 13 (executions to certify, Molly). Our programs are our own, written from the protocols' descriptions, not Molly's; where the paper does not give the parameters we chose the smallest at which the bug shows (see `examples/README.md`), so the comparison is between like protocols, not identical programs.\n\n", citation)
+		hdr := []string{"program", "figure", "EOT/EFF/crashes", "Molly (paper)", "LDFI (ours)", "≤ Molly", "random (paper)", "random (ours, mean)", "LDFI < random"}
+		if times {
+			hdr = append(hdr, "LDFI wall < 1 s")
+		}
+		table(b, hdr, r.paperCells(times))
 
-	p("\n## Columns\n\n")
-	p("- **fault space**: the combination count the literature reports (section 6 of the Dedalus spec; `fault.PublishedSize`): with n nodes, L = 2^(n−1) and C crashes, C(n, C) · (L^EFF)^(n−C) · (Σ_{c=1}^{EOT+1} L^min(EFF, c−1))^C.\n")
-	p("- **schedules**: the exact number of distinct fault schedules our model admits (`fault.Count`): omissions (from, to, t) with from ≠ to and t < EFF, up to C crashes at times 1..EOT, an omission from an already crashed sender not counted again; the empty schedule included. This is what the exhaustive strategy enumerates.\n")
-	p("- **LDFI**: `ldfi check` defaults (negative support and symmetry reduction on). **random**: schedules drawn uniformly within the bounds (crash count uniform in 0..C, distinct nodes, times uniform; each omission with probability 1/2), with replacement and no symmetry reduction, stopping at the first counterexample; sd is the sample standard deviation; a trial that found nothing counts at the run limit, and then the figures are marked ≥ (a lower bound). Random search cannot certify, so it runs on counterexample rows only. **exhaustive**: every schedule, smallest first, no symmetry reduction; — when the space exceeds the limit.\n")
-	p("- **verdict** is LDFI's; **expected** is the row's `expect`, marked **MISMATCH** when LDFI or a baseline disagrees with it.\n")
+		p("\n## Goals\n\n")
+		for _, g := range r.goals(times) {
+			p("- %s\n", g)
+		}
+
+		p("\n## Columns\n\n")
+		p("- **fault space**: the combination count the literature reports (section 6 of the Dedalus spec; `fault.PublishedSize`): with n nodes, L = 2^(n−1) and C crashes, C(n, C) · (L^EFF)^(n−C) · (Σ_{c=1}^{EOT+1} L^min(EFF, c−1))^C.\n")
+		p("- **schedules**: the exact number of distinct fault schedules our model admits (`fault.Count`): omissions (from, to, t) with from ≠ to and t < EFF, up to C crashes at times 1..EOT, an omission from an already crashed sender not counted again; the empty schedule included. This is what the exhaustive strategy enumerates.\n")
+		p("- **LDFI**: `ldfi check` defaults (negative support and symmetry reduction on). **random**: schedules drawn uniformly within the bounds (crash count uniform in 0..C, distinct nodes, times uniform; each omission with probability 1/2), with replacement and no symmetry reduction, stopping at the first counterexample; sd is the sample standard deviation; a trial that found nothing counts at the run limit, and then the figures are marked ≥ (a lower bound). Random search cannot certify, so it runs on counterexample rows only. **exhaustive**: every schedule, smallest first, no symmetry reduction; — when the space exceeds the limit.\n")
+		p("- After the LDFI executions, how its verdict was reached: *(exact)* a certificate confirmed by the exact check (programs not monotone in the faults: negation, aggregation, crash reads), *(lineage)* a certificate from the lineage alone (programs monotone in the faults, where that is a proof), *(exact after hand-over)* the loop ran %d executions without a counterexample and let the exact check decide, *(found by exact)* a counterexample the loop had missed and the exact check found.\n", search.DefaultExactAfter)
+		p("- **verdict** is LDFI's; **expected** is the row's `expect`, marked **MISMATCH** when LDFI or another strategy disagrees with it.\n")
+	}
 
 	p("\n## Notes\n\n%s\n", NotesBegin)
 	if r.Notes != "" {
@@ -218,7 +256,7 @@ func (r *Report) measuredCells(times bool) [][]string {
 	var rows [][]string
 	for _, row := range r.Rows {
 		c := []string{row.Name, fmt.Sprint(row.EOT), fmt.Sprint(row.EFF), fmt.Sprint(row.Crashes), strings.Join(row.Nodes, ","),
-			bigCell(row.PublishedSize), bigCell(row.Schedules), outcomeCell(&row.LDFI)}
+			bigCell(row.PublishedSize), bigCell(row.Schedules), ldfiCell(&row.LDFI)}
 		if times {
 			c = append(c, wallCell(row.LDFI.Wall))
 		}
@@ -252,6 +290,188 @@ func (r *Report) measuredCells(times bool) [][]string {
 		rows = append(rows, append(c, verdict, exp))
 	}
 	return rows
+}
+
+func (r *Report) pushMarkdown(b *bytes.Buffer, times bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	ps := r.PushSettings
+	if ps == nil {
+		ps = &PushSettings{}
+	}
+	p("\n## Pushing the bounds\n\n")
+	plural := "es"
+	if ps.Crashes == 1 {
+		plural = ""
+	}
+	p("The largest EOT (EFF = EOT − 1, %d crash%s, the row's nodes) at which the exact strategy (`ldfi check --strategy exact`) reaches a verdict within %s: EOT doubled from the bench row's until a probe fails (or reaches %d), then bisected until the largest success and the smallest failure are within 1 %%. ", ps.Crashes, plural, ps.Limit, ps.MaxEOT)
+	if ps.InProcess {
+		p("Every probe ran in this process, with no memory limit. ")
+	} else {
+		p("Every probe ran in a worker process of its own")
+		if ps.MaxRSS != "" {
+			p(", killed above %s of resident memory", ps.MaxRSS)
+		}
+		p(". ")
+	}
+	p("The exact check's instance limit was %s. Times depend on the machine and its load, so the EOTs are indicative", count(ps.MaxInstances))
+	if times {
+		p(" (the load average when each probe ended is in the JSON output)")
+	}
+	p(".\n\n")
+	hdr := []string{"program", "nodes", "bench EOT", "largest EOT", "× bench EOT", "verdict", "tuples", "instances", "variables", "clauses"}
+	if times {
+		hdr = append(hdr, "build", "solve", "wall", "peak memory")
+	}
+	hdr = append(hdr, "first EOT that failed", "why")
+	var rows [][]string
+	for _, pr := range r.Push {
+		c := []string{pr.Name, strings.Join(pr.Nodes, ","), fmt.Sprint(pr.BaseEOT)}
+		if l := pr.Largest; l != nil {
+			c = append(c, fmt.Sprint(l.EOT), multiple(l.EOT, pr.BaseEOT), string(l.Verdict))
+			if f := l.Exact; f != nil {
+				c = append(c, count(f.Tuples), count(f.Instances), count(f.Vars), count(f.Clauses))
+			} else {
+				c = append(c, "—", "—", "—", "—")
+			}
+			if times {
+				if f := l.Exact; f != nil {
+					c = append(c, wallCell(f.Build), wallCell(f.Solve))
+				} else {
+					c = append(c, "—", "—")
+				}
+				c = append(c, wallCell(l.Wall), rssCell(l.PeakRSS))
+			}
+		} else {
+			c = append(c, "none", "—", "—", "—", "—", "—", "—")
+			if times {
+				c = append(c, "—", "—", "—", "—")
+			}
+		}
+		if f := pr.Failed; f != nil {
+			c = append(c, fmt.Sprint(f.EOT), f.Reason)
+		} else {
+			c = append(c, "—", fmt.Sprintf("no failure up to EOT %d", pr.MaxEOT))
+		}
+		rows = append(rows, c)
+	}
+	table(b, hdr, rows)
+	p("\nProbes in the order they ran (EOT: verdict")
+	if times {
+		p(", wall time, peak memory")
+	}
+	p("):\n\n")
+	for _, pr := range r.Push {
+		var parts []string
+		for _, pb := range pr.Probes {
+			s := fmt.Sprintf("%d: %s", pb.EOT, pb.Verdict)
+			if !pb.OK() && pb.Reason != "" {
+				s = fmt.Sprintf("%d: %s", pb.EOT, pb.Reason)
+			}
+			if times {
+				s += ", " + wallCell(pb.Wall)
+				if pb.PeakRSS > 0 {
+					s += ", " + Bytes(pb.PeakRSS)
+				}
+			}
+			parts = append(parts, s)
+		}
+		p("- %s: %s.\n", pr.Name, strings.Join(parts, "; "))
+	}
+}
+
+// multiple is n as a multiple of base: "71×".
+func multiple(n, base int) string {
+	if base <= 0 {
+		return "—"
+	}
+	f := float64(n) / float64(base)
+	if f >= 10 {
+		return fmt.Sprintf("%.0f×", f)
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") + "×"
+}
+
+func rssCell(n int64) string {
+	if n <= 0 {
+		return "—"
+	}
+	return Bytes(n)
+}
+
+func (r *Report) anyExact() bool {
+	for _, row := range r.Rows {
+		if row.Exact != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Report) exactCells(times bool) [][]string {
+	var rows [][]string
+	for _, row := range r.Rows {
+		c := []string{row.Name, fmt.Sprintf("%d/%d/%d", row.EOT, row.EFF, row.Crashes)}
+		x := row.Exact
+		if x == nil {
+			c = append(c, "— ("+row.ExactSkipped+")", "—", "—", "—", "—", "—", "—")
+			if times {
+				c = append(c, "—", "—", "—", wallCell(row.LDFI.Wall))
+			}
+			rows = append(rows, c)
+			continue
+		}
+		verdict := string(x.Verdict)
+		switch {
+		case x.Abandoned:
+			verdict = "— (abandoned)"
+		case x.Reason != "":
+			verdict += " (" + x.Reason + ")"
+		}
+		if x.Verdict != search.Inconclusive && x.Verdict != row.Expect {
+			verdict += " **MISMATCH**"
+		}
+		c = append(c, verdict, outcomeCell(x))
+		f := x.Exact
+		if f == nil {
+			c = append(c, "—", "—", "—", "—", "—")
+		} else {
+			c = append(c, count(f.Tuples), count(f.Instances), count(f.Vars), count(f.Clauses), fmt.Sprint(f.SolverCalls))
+		}
+		if times {
+			if f == nil {
+				c = append(c, "—", "—")
+			} else {
+				c = append(c, wallCell(f.Build), wallCell(f.Solve))
+			}
+			c = append(c, wallCell(x.Wall), wallCell(row.LDFI.Wall))
+		}
+		rows = append(rows, c)
+	}
+	return rows
+}
+
+// ldfiCell is LDFI's executions with how its verdict was reached, when the
+// exact check had a part in it or the certificate rests on the lineage.
+func ldfiCell(o *Outcome) string {
+	c := outcomeCell(o)
+	switch {
+	case o.Verdict == search.Certified && o.HandedOver:
+		c += " (exact after hand-over)"
+	case o.Verdict == search.Certified && o.CertificateMethod != "":
+		c += " (" + o.CertificateMethod + ")"
+	case o.Verdict == search.Counterexample && o.FoundBy != "":
+		c += " (found by " + o.FoundBy + ")"
+	}
+	return c
+}
+
+// count prints n with thousands separators.
+func count(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func (r *Report) paperCells(times bool) [][]string {
@@ -296,8 +516,20 @@ func (row *Row) fewerThanRandom() int {
 	return 0
 }
 
-func (row *Row) underSecond() bool {
-	return row.LDFI.Wall != nil && *row.LDFI.Wall < 1000 && row.LDFI.Verdict == row.Expect
+// goal is the row's time goal (DefaultTimeGoal when it has none).
+func (row *Row) goal() time.Duration {
+	if d, err := time.ParseDuration(row.TimeGoal); err == nil && d > 0 {
+		return d
+	}
+	return DefaultTimeGoal
+}
+
+// underSecond reports whether LDFI reached the expected verdict in under
+// 1 s (the paper table's column).
+func (row *Row) underSecond() bool { return row.underGoal(time.Second) }
+
+func (row *Row) underGoal(goal time.Duration) bool {
+	return row.LDFI.Wall != nil && *row.LDFI.Wall < ms(goal) && row.LDFI.Verdict == row.Expect
 }
 
 func (r *Report) goals(times bool) []string {
@@ -328,14 +560,63 @@ func (r *Report) goals(times bool) []string {
 	out = append(out, goalLine("Fewer executions than random search on every counterexample row", n, miss))
 
 	if times {
-		miss, n = nil, 0
+		var goals []time.Duration
 		for _, row := range r.Rows {
-			n++
-			if !row.underSecond() {
-				miss = append(miss, fmt.Sprintf("%s (%s, %s)", row.Name, wallCell(row.LDFI.Wall), row.LDFI.Verdict))
+			if g := row.goal(); !slices.Contains(goals, g) {
+				goals = append(goals, g)
 			}
 		}
-		out = append(out, goalLine("LDFI verdict in under 1 s of wall time", n, miss))
+		slices.Sort(goals)
+		for _, g := range goals {
+			miss, n = nil, 0
+			for _, row := range r.Rows {
+				if row.goal() != g {
+					continue
+				}
+				n++
+				if !row.underGoal(g) {
+					miss = append(miss, fmt.Sprintf("%s (%s, %s)", row.Name, wallCell(row.LDFI.Wall), row.LDFI.Verdict))
+				}
+			}
+			what := fmt.Sprintf("LDFI verdict in under %s of wall time", goalText(g))
+			if len(goals) > 1 {
+				what += fmt.Sprintf(" (rows whose time goal is %s)", goalText(g))
+			}
+			out = append(out, goalLine(what, n, miss))
+		}
+	}
+
+	if r.anyExact() {
+		miss, n = nil, 0
+		for _, row := range r.Rows {
+			if row.Exact == nil {
+				continue
+			}
+			n++
+			if row.Exact.Verdict != row.Expect {
+				miss = append(miss, fmt.Sprintf("%s (%s)", row.Name, row.Exact.Verdict))
+			}
+		}
+		out = append(out, goalLine("Exact strategy verdict as expected", n, miss))
+	}
+
+	if len(r.Push) > 0 {
+		miss, n = nil, 0
+		for _, pr := range r.Push {
+			n++
+			if pr.Largest == nil || pr.Largest.EOT < 3*pr.BaseEOT {
+				largest := "none"
+				if pr.Largest != nil {
+					largest = fmt.Sprintf("EOT %d, %s", pr.Largest.EOT, multiple(pr.Largest.EOT, pr.BaseEOT))
+				}
+				miss = append(miss, fmt.Sprintf("%s (%s)", pr.Name, largest))
+			}
+		}
+		limit := "its limit"
+		if r.PushSettings != nil {
+			limit = r.PushSettings.Limit
+		}
+		out = append(out, goalLine(fmt.Sprintf("Exact verdict within %s at 3× the bench EOT or more (pushing the bounds)", limit), n, miss))
 	}
 
 	miss, n = nil, 0
@@ -347,6 +628,14 @@ func (r *Report) goals(times bool) []string {
 	}
 	out = append(out, goalLine("Verdicts as expected", n, miss))
 	return out
+}
+
+// goalText prints a time goal: "1 s", "10 s", "500 ms".
+func goalText(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
 func goalLine(what string, n int, miss []string) string {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
@@ -30,6 +31,10 @@ type Entry struct {
 	// Witness is one violating schedule, for the corpus tests; the bench
 	// only checks its syntax.
 	Witness *Witness `json:"witness,omitempty"`
+	// TimeGoal is the LDFI wall time within which the row should reach
+	// its verdict, as a Go duration (empty: DefaultTimeGoal). The report
+	// counts the rows that meet their goal.
+	TimeGoal string `json:"time_goal,omitempty"`
 
 	// Pos is where the entry starts in its bench file (file:line:col).
 	Pos string `json:"-"`
@@ -52,6 +57,17 @@ type Paper struct {
 type Witness struct {
 	Omit  []string `json:"omit,omitempty"`
 	Crash []string `json:"crash,omitempty"`
+}
+
+// DefaultTimeGoal is the time goal of an entry that sets none.
+const DefaultTimeGoal = time.Second
+
+// Goal returns the entry's time goal.
+func (e *Entry) Goal() time.Duration {
+	if d, err := time.ParseDuration(e.TimeGoal); err == nil && d > 0 {
+		return d
+	}
+	return DefaultTimeGoal
 }
 
 // Params returns the entry's bounds.
@@ -166,6 +182,11 @@ func validateEntry(e *Entry) error {
 	}
 	if e.EFF > e.EOT {
 		return fmt.Errorf("eff %d exceeds eot %d (messages can be lost only when sent before EFF, and time ends at EOT)", e.EFF, e.EOT)
+	}
+	if e.TimeGoal != "" {
+		if d, err := time.ParseDuration(e.TimeGoal); err != nil || d <= 0 {
+			return fmt.Errorf("time_goal must be a positive duration such as \"10s\", got %q", e.TimeGoal)
+		}
 	}
 	switch e.Expect {
 	case search.Counterexample, search.Certified:

@@ -18,6 +18,8 @@ import (
 
 	"github.com/ldfi/ldfi/bench"
 	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
+	"github.com/ldfi/ldfi/symbolic"
 )
 
 const benchExamples = `
@@ -29,7 +31,11 @@ Examples:
   ldfi bench --only simple-deliv,2pc --format json --no-times
 
   # A quick look with fewer random trials and a tighter time limit:
-  ldfi bench --random-trials 5 --timeout-per-row 10s`
+  ldfi bench --random-trials 5 --timeout-per-row 10s
+
+  # Push the bounds only: the largest EOT (EFF = EOT - 1, 1 crash) at which
+  # the exact strategy decides paxos-synod and flux within 60 s each:
+  ldfi bench --push paxos-synod,flux --push-only --push-limit 60s`
 
 func init() { register(60, newBenchCmd) }
 
@@ -48,20 +54,39 @@ func newBenchCmd() *cobra.Command {
 		inProcess       bool
 		repeat          int
 		workerStages    string
+		noExact         bool
+		maxInstances    int
+		push            string
+		pushOnly        bool
+		pushLimit       time.Duration
+		pushCrashes     int
+		pushMaxEOT      int
+		pushMaxRSS      string
+		workerProbe     int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench [flags]",
-		Short: "Measure LDFI against random and exhaustive search on a corpus of protocols",
+		Short: "Measure LDFI against the exact check, random and exhaustive search on a corpus of protocols",
 		Long: `bench runs every entry of a bench file (a JSON array: name, files, eot, eff,
-crashes, nodes, expect, paper) with three strategies, in one process and on
-the same evaluator: the LDFI search; the random search over --random-trials
-seeds (1..N), each trial stopping at its first counterexample (on rows that
-expect a counterexample only: random search cannot certify); and the
-exhaustive search when the row's exact schedule count is at most
---exhaustive-limit. It prints a table of executions and wall times per
-strategy, the fault-space sizes, the verdicts, and the paper's figures next to
-ours, as Markdown or JSON, to stdout or to --out (an existing Markdown file's
-notes section is kept).
+crashes, nodes, expect, paper, and optionally witness and time_goal) with four
+strategies, in one process and on the same evaluator: the LDFI search; the
+exact strategy (one SAT question over every schedule; --no-exact skips it);
+the random search over --random-trials seeds (1..N), each trial stopping at
+its first counterexample (on rows that expect a counterexample only: random
+search cannot certify); and the exhaustive search when the row's exact
+schedule count is at most --exhaustive-limit. It prints a table of executions
+and wall times per strategy, the fault-space sizes, the verdicts, how LDFI
+reached its verdict (exact check or lineage), the exact check's formula size
+and solver time, and the paper's figures next to ours, as Markdown or JSON,
+to stdout or to --out (an existing Markdown file's notes section is kept).
+
+--push NAMES pushes the bounds: for each named entry, the largest EOT (EFF =
+EOT - 1, --push-crashes crashes, the entry's nodes) at which the exact
+strategy reaches a verdict within --push-limit. EOT is doubled from the
+entry's until a probe fails, then bisected to within 1 %. Each probe runs in
+a worker process of its own, killed when it holds more than --push-max-rss of
+resident memory (Linux). The measurement goes in a section of the report;
+--push-only skips the rows.
 
 Every strategy on a row gets at most --timeout-per-row of wall time (the
 random trials together). Each row runs in a worker process of its own (this
@@ -88,6 +113,25 @@ bench file, program errors, unknown --only name).` + benchExamples,
 			if repeat < 1 {
 				return usageError("--repeat must be at least 1, got %d", repeat)
 			}
+			if maxInstances < 1 {
+				return usageError("--max-instances must be at least 1, got %d", maxInstances)
+			}
+			if pushLimit <= 0 {
+				return usageError("--push-limit must be positive, got %s", pushLimit)
+			}
+			if pushCrashes < 0 {
+				return usageError("--push-crashes must not be negative, got %d", pushCrashes)
+			}
+			if pushMaxEOT < 1 || pushMaxEOT > eval.MaxEOT {
+				return usageError("--push-max-eot must be between 1 and %d, got %d", eval.MaxEOT, pushMaxEOT)
+			}
+			maxRSS, err := bench.ParseBytes(pushMaxRSS)
+			if err != nil {
+				return usageError("--push-max-rss: %v", err)
+			}
+			if pushOnly && push == "" {
+				return usageError("--push-only needs --push")
+			}
 			if parallel < 1 {
 				return usageError("--parallel must be at least 1, got %d", parallel)
 			}
@@ -99,7 +143,7 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					return usageError("--out %s: no such directory %s", out, filepath.Dir(out))
 				}
 			}
-			entries, err := bench.ReadFile(programs)
+			all, err := bench.ReadFile(programs)
 			if err != nil {
 				var pe *fs.PathError
 				if errors.As(err, &pe) {
@@ -107,23 +151,43 @@ bench file, program errors, unknown --only name).` + benchExamples,
 				}
 				return usageError("%v", err)
 			}
+			entries := all
 			if only != "" {
-				entries, err = selectEntries(entries, only, programs)
+				entries, err = selectEntries(all, only, programs, "--only")
 				if err != nil {
 					return err
 				}
 			}
-			progs := make([]*dedalus.Program, len(entries))
-			for i, e := range entries {
-				p, err := dedalus.LoadFiles(e.Files...)
-				if err != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "%s: entry %q:\n", e.Pos, e.Name)
-					return checkLoadError(cmd, err)
+			var pushed []bench.Entry
+			if push != "" {
+				if pushed, err = selectEntries(all, push, programs, "--push"); err != nil {
+					return err
 				}
-				if p.Pre == dedalus.NoRel || p.Post == dedalus.NoRel {
-					return usageError("%s: entry %q: the program has no pre/post invariant to check", e.Pos, e.Name)
+			}
+			if pushOnly {
+				entries = nil
+			}
+			progs, err := loadEntries(cmd, entries)
+			if err != nil {
+				return err
+			}
+			pushProgs, err := loadEntries(cmd, pushed)
+			if err != nil {
+				return err
+			}
+			pushOpts := bench.PushOptions{
+				Limit:        pushLimit,
+				Crashes:      pushCrashes,
+				MaxEOT:       pushMaxEOT,
+				MaxRSS:       maxRSS,
+				MaxInstances: maxInstances,
+				Parallel:     parallel,
+			}
+			if workerProbe > 0 {
+				if len(entries) != 1 {
+					return usageError("--worker-probe needs exactly one --only entry")
 				}
-				progs[i] = p
+				return bench.ProbeWorker(context.Background(), cmd.OutOrStdout(), &entries[0], progs[0], pushOpts, workerProbe)
 			}
 
 			stderr := cmd.ErrOrStderr()
@@ -134,6 +198,8 @@ bench file, program errors, unknown --only name).` + benchExamples,
 				Timeout:         timeout,
 				Parallel:        parallel,
 				Repeat:          repeat,
+				NoExact:         noExact,
+				MaxInstances:    maxInstances,
 			}
 			if workerStages != "" {
 				return benchWorker(cmd, entries, progs, opts, workerStages)
@@ -143,10 +209,17 @@ bench file, program errors, unknown --only name).` + benchExamples,
 				opts.Progress = func(i, n int, name, what string) {
 					fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s: %s", i, n, name, what)
 				}
+				pushOpts.Progress = func(name string, eot int) {
+					fmt.Fprintf(stderr, "\r\033[K[push] %s: EOT %d", name, eot)
+				}
 			}
-			var rows []bench.Row
+			rows := []bench.Row{}
+			var pushRes []bench.PushResult
 			if inProcess {
-				rows = bench.Run(context.Background(), entries, progs, opts)
+				rows = append(rows, bench.Run(context.Background(), entries, progs, opts)...)
+				if len(pushed) > 0 {
+					pushRes = bench.RunPush(context.Background(), pushed, pushProgs, pushOpts)
+				}
 			} else {
 				exe, err := selfExecutable()
 				if err != nil {
@@ -160,6 +233,10 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					"--timeout-per-row", timeout.String(),
 					"--parallel", fmt.Sprint(parallel),
 					"--repeat", fmt.Sprint(repeat),
+					"--max-instances", fmt.Sprint(maxInstances),
+				}
+				if noExact {
+					settings = append(settings, "--no-exact")
 				}
 				launch := func(entry string, stages []bench.Stage) *exec.Cmd {
 					var names []string
@@ -169,7 +246,16 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					args := append([]string{"bench", "--only", entry, "--worker-stages", strings.Join(names, ",")}, settings...)
 					return exec.Command(exe, args...)
 				}
-				rows = bench.RunIsolated(context.Background(), entries, opts, launch)
+				rows = append(rows, bench.RunIsolated(context.Background(), entries, opts, launch)...)
+				if len(pushed) > 0 {
+					launchProbe := func(entry string, eot int) *exec.Cmd {
+						return exec.Command(exe, "bench", "--programs", programs, "--only", entry,
+							"--worker-probe", fmt.Sprint(eot), "--push-limit", pushLimit.String(),
+							"--push-crashes", fmt.Sprint(pushCrashes), "--max-instances", fmt.Sprint(maxInstances),
+							"--parallel", fmt.Sprint(parallel))
+					}
+					pushRes = bench.RunPushIsolated(context.Background(), pushed, pushOpts, launchProbe)
+				}
 			}
 			if tty {
 				fmt.Fprint(stderr, "\r\033[K")
@@ -186,9 +272,20 @@ bench file, program errors, unknown --only name).` + benchExamples,
 					Repeat:          repeat,
 				},
 				Rows: rows,
+				Push: pushRes,
+			}
+			if push != "" {
+				rep.PushSettings = &bench.PushSettings{
+					Entries: push, Limit: pushLimit.String(), Crashes: pushCrashes, MaxEOT: pushMaxEOT,
+					MaxInstances: maxInstances, InProcess: inProcess,
+				}
+				if maxRSS > 0 && !inProcess {
+					rep.PushSettings.MaxRSS = bench.Bytes(maxRSS)
+				}
 			}
 			if noTimes {
 				bench.StripTimes(rep.Rows)
+				bench.StripPushTimes(rep.Push)
 			} else {
 				rep.Date = bench.Today()
 				rep.Machine = bench.ThisMachine(version(), parallel)
@@ -241,8 +338,18 @@ bench file, program errors, unknown --only name).` + benchExamples,
 	f.IntVar(&repeat, "repeat", 3, "run each LDFI search this many times: report the fastest wall time, and check that every run ends the same way")
 	f.BoolVar(&noTimes, "no-times", false, "omit wall times, date and machine: deterministic output")
 	f.BoolVar(&inProcess, "in-process", false, "run every row in this process instead of one worker process per row (a search that overruns its time limit then keeps running and slows later rows)")
+	f.BoolVar(&noExact, "no-exact", false, "skip the exact strategy (one SAT question over every schedule) on every row")
+	f.IntVar(&maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances (exact strategy, LDFI, --push)")
+	f.StringVar(&push, "push", "", "comma-separated entry names: find the largest EOT (EFF = EOT - 1) at which the exact strategy decides each within --push-limit")
+	f.BoolVar(&pushOnly, "push-only", false, "with --push: measure only the push, not the rows")
+	f.DurationVar(&pushLimit, "push-limit", time.Minute, "--push: wall-time limit of each probe")
+	f.IntVar(&pushCrashes, "push-crashes", 1, "--push: crash budget of every probe")
+	f.IntVar(&pushMaxEOT, "push-max-eot", eval.MaxEOT, "--push: the largest EOT tried")
+	f.StringVar(&pushMaxRSS, "push-max-rss", "8GiB", "--push: kill a probe whose worker holds more resident memory than this (0: no limit)")
 	f.StringVar(&workerStages, "worker-stages", "", "internal: measure these stages of the single --only row and print JSON lines")
 	_ = f.MarkHidden("worker-stages")
+	f.IntVar(&workerProbe, "worker-probe", 0, "internal: run the push probe at this EOT of the single --only row and print it as JSON")
+	_ = f.MarkHidden("worker-probe")
 	return cmd
 }
 
@@ -273,7 +380,24 @@ func selfExecutable() (string, error) {
 	return os.Executable()
 }
 
-func selectEntries(entries []bench.Entry, only, programs string) ([]bench.Entry, error) {
+// loadEntries loads the program of every entry.
+func loadEntries(cmd *cobra.Command, entries []bench.Entry) ([]*dedalus.Program, error) {
+	progs := make([]*dedalus.Program, len(entries))
+	for i, e := range entries {
+		p, err := dedalus.LoadFiles(e.Files...)
+		if err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: entry %q:\n", e.Pos, e.Name)
+			return nil, checkLoadError(cmd, err)
+		}
+		if p.Pre == dedalus.NoRel || p.Post == dedalus.NoRel {
+			return nil, usageError("%s: entry %q: the program has no pre/post invariant to check", e.Pos, e.Name)
+		}
+		progs[i] = p
+	}
+	return progs, nil
+}
+
+func selectEntries(entries []bench.Entry, only, programs, flag string) ([]bench.Entry, error) {
 	want := map[string]bool{}
 	for _, n := range strings.Split(only, ",") {
 		n = strings.TrimSpace(n)
@@ -285,12 +409,12 @@ func selectEntries(entries []bench.Entry, only, programs string) ([]bench.Entry,
 			for _, e := range entries {
 				names = append(names, e.Name)
 			}
-			return nil, usageError("--only: no entry %q in %s (entries: %s)", n, programs, strings.Join(names, ", "))
+			return nil, usageError("%s: no entry %q in %s (entries: %s)", flag, n, programs, strings.Join(names, ", "))
 		}
 		want[n] = true
 	}
 	if len(want) == 0 {
-		return nil, usageError("--only: no entry names given")
+		return nil, usageError("%s: no entry names given", flag)
 	}
 	var out []bench.Entry
 	for _, e := range entries {
