@@ -51,6 +51,7 @@ func newCheckCmd() *cobra.Command {
 		confirm      bool
 		maxInstances int
 		exactAfter   int
+		maxMemory    string
 		useSymmetry  bool
 		findAllMolly bool
 		stats        bool
@@ -90,6 +91,10 @@ stderr; --quiet turns it off.` + checkExamples,
 			}
 			if exactAfter < -1 || exactAfter == 0 {
 				return usageError("--exact-after must be at least 1, or -1 for never; got %d", exactAfter)
+			}
+			memLimit, err := parseSize(maxMemory)
+			if err != nil {
+				return usageError("--max-memory: %v", err)
 			}
 			if maxInstances < 1 {
 				return usageError("--max-instances must be at least 1, got %d", maxInstances)
@@ -131,6 +136,8 @@ stderr; --quiet turns it off.` + checkExamples,
 			cfg.Progress = line.progress()
 			ctx, stop := interruptContext()
 			defer stop() // signals stay caught until the report is written
+			ctx, stopWatch := withMemoryLimit(ctx, memLimit, maxMemory)
+			defer stopWatch()
 			res, err := search.Check(ctx, prog, cfg)
 			line.end()
 			if err != nil {
@@ -176,6 +183,7 @@ stderr; --quiet turns it off.` + checkExamples,
 	f.StringVar(&strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
 	f.BoolVar(&confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
 	f.IntVar(&exactAfter, "exact-after", search.DefaultExactAfter, "ldfi strategy: after this many executions without a counterexample, let the exact check decide (-1: never)")
+	f.StringVar(&maxMemory, "max-memory", defaultMaxMemory, "stop with an inconclusive verdict when the heap grows past this size (e.g. 512MiB, 8GiB; 0: no limit)")
 	f.IntVar(&maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances")
 	f.IntVar(&maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions, at least 1 (exhaustive: refuse larger spaces)")
 	maxTuplesFlag(cmd, &maxTuples)
