@@ -164,6 +164,39 @@ p(N, X, Z) :- r(N, X, Z);
 pre(N) :- clk(N, _), notin crash(_, N, _);
 post(N) :- p(N, N, N);
 `},
+	{"self-supporting-tuple", `
+link("a", "b")@1;
+link("b", "a")@1;
+link("b", "c")@1;
+link(N, M)@next :- link(N, M);
+clk("a", 1)@1;
+clk("b", 1)@1;
+clk("c", 1)@1;
+clk(N, T + 1)@next :- clk(N, T);
+hello(M, N)@async :- link(N, M), clk(N, T), T <= 2;
+e(N, S, N) :- hello(N, S);
+e(N, S, N)@next :- e(N, S, N);
+e(N, N, N) :- clk(N, _);
+reach(N, X, Y) :- e(N, X, Y);
+reach(N, X, Z) :- reach(N, X, Y), e(N, Y, Z);
+pre(N) :- link(_, N);
+post(N) :- reach(N, S, N), S != N;
+`},
+	{"sum-of-partial-sets", `
+v("a", 1)@1;
+v("b", 2)@1;
+link("a", "c")@1;
+link("b", "c")@1;
+link("a", "b")@1;
+link(N, M)@next :- link(N, M);
+m(M, X)@async :- v(N, X), link(N, M);
+got(N, X) :- m(N, X);
+got(N, X)@next :- got(N, X);
+s(N, sum<X>) :- got(N, X);
+ok(N) :- s(N, S), S >= 1;
+pre(N) :- link(_, N);
+post(N) :- ok(N);
+`},
 	{"zero-fault-violation", `
 v("a", 1)@1;
 link("a", "b")@1;

@@ -534,10 +534,13 @@ func (g *gen) aggregate() {
 	a := &alloc{}
 	args := freshArgs(a, src, "N")
 	ai := 1 + g.r.IntN(len(src.cols)-1)
+	if i := slices.Index(src.cols[1:], kInt); i >= 0 && g.chance(0.6) {
+		ai = 1 + i // integers make for more interesting aggregates
+	}
 	k := src.cols[ai]
 	var fn string
 	if k == kInt {
-		fn = []string{"count", "min", "max", "sum"}[g.r.IntN(4)]
+		fn = []string{"count", "min", "max", "sum", "sum"}[g.r.IntN(5)]
 	} else {
 		fn = []string{"count", "count", "min", "max"}[g.r.IntN(4)]
 	}
@@ -615,7 +618,10 @@ func (g *gen) recursion() {
 			s := g.pick(srcs)
 			a := &alloc{}
 			args := freshArgs(a, s, "N")
-			switch g.r.IntN(3) {
+			switch g.r.IntN(4) {
+			case 3:
+				// self-edges: reach tuples that support themselves
+				g.emit("%s :- %s;", atom(e.name, []string{"N", args[1], args[1]}), atom(s.name, args))
 			case 0:
 				g.emit("%s :- %s;", atom(e.name, []string{"N", args[1], "N"}), atom(s.name, args))
 			case 1:
@@ -666,7 +672,10 @@ func (g *gen) recursion() {
 	step := g.source(func(r *grel) bool { return len(r.cols) == 2 && r.cols[1] == kInt })
 	ch := g.newRel("chain", []colKind{kNode, kInt}, true, "rec")
 	g.emit("%s :- %s;", atom(ch.name, []string{"N", "X"}), atom(seed.name, []string{"N", "X"}))
-	g.emit("%s :- %s, %s, Y == (X + 1) %% 3;", atom(ch.name, []string{"N", "Y"}), atom(ch.name, []string{"N", "X"}), atom(step.name, []string{"N", "Y"}))
+	// (X + 1) % 3 closes 3-cycles; X * X % 3 and X % 2 have fixed points
+	// (a tuple deriving itself).
+	stepExpr := []string{"(X + 1) %% 3", "(X + 2) %% 3", "X * X %% 3", "X %% 2"}[g.r.IntN(4)]
+	g.emit("%s :- %s, %s, Y == "+stepExpr+";", atom(ch.name, []string{"N", "Y"}), atom(ch.name, []string{"N", "X"}), atom(step.name, []string{"N", "Y"}))
 	if g.chance(0.5) {
 		u := g.newRel("top", []colKind{kNode, kInt}, true, "aggUse")
 		g.emit("%s :- %s;", atom(u.name, []string{"N", "max<X>"}), atom(ch.name, []string{"N", "X"}))
@@ -696,6 +705,9 @@ func (g *gen) invariant() (crashPre bool) {
 	target := func() *grel {
 		if last.msg && g.chance(0.4) {
 			return last
+		}
+		if rs := g.where(func(r *grel) bool { return r.msg && r.kind == "aggUse" }); len(rs) > 0 && g.chance(0.3) {
+			return g.pick(rs)
 		}
 		// prefer state that messages built and that persists to EOT
 		if rs := g.where(func(r *grel) bool { return r.msg && r.persisted }); len(rs) > 0 && g.chance(0.6) {
