@@ -98,7 +98,9 @@ A progress line goes to stderr when it is a terminal.
 
 Exit status: 0 when every verdict matches its row's expect, 1 when some row
 disagrees (each is listed on stderr), 2 on bad input (unreadable or malformed
-bench file, program errors, unknown --only name).` + benchExamples,
+bench file, program errors, unknown --only or --push name). The push
+measurement does not change the exit status: a probe that runs out of time or
+memory is what it measures.` + benchExamples,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "markdown" && format != "json" {
