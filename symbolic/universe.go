@@ -50,9 +50,9 @@ type universe struct {
 	// time asked (NoRel for none).
 	timeless dedalus.RelID
 	tuples   []tuple
-	byKey  map[string]tupleID
-	tabs   [][]*table // [rel][time], time 0..EOT+1
-	keybuf []byte
+	byKey    map[string]tupleID
+	tabs     [][]*table // [rel][time], time 0..EOT+1
+	keybuf   []byte
 }
 
 func newUniverse(nrels, eot int) *universe {
