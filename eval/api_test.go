@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -25,7 +26,7 @@ func mustEngine(t *testing.T, src string) *Engine {
 
 func TestTupleLimit(t *testing.T) {
 	e := mustEngine(t, `n("a", 0)@1; n(N, X + 1) :- n(N, X);`)
-	_, err := e.Run(fault.Params{Nodes: []string{"a"}, EOT: 2}, fault.Schedule{}, Options{MaxTuples: 500})
+	_, err := e.Run(context.Background(), fault.Params{Nodes: []string{"a"}, EOT: 2}, fault.Schedule{}, Options{MaxTuples: 500})
 	if !errors.Is(err, ErrTupleLimit) || !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "deriving n") {
 		t.Fatalf("err = %v, want the tuple limit", err)
 	}
@@ -39,14 +40,14 @@ func TestRunValidates(t *testing.T) {
 		{Omissions: []fault.Omission{{From: "a", To: "x", Time: 1}}},
 		{Crashes: []fault.Crash{{Node: "a", Time: 1}}},
 	} {
-		if _, err := e.Run(p, s, Options{}); !errors.Is(err, fault.ErrInvalid) {
+		if _, err := e.Run(context.Background(), p, s, Options{}); !errors.Is(err, fault.ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", s, err)
 		}
 	}
-	if _, err := e.Run(fault.Params{Nodes: []string{"a"}, EOT: MaxEOT + 1}, fault.Schedule{}, Options{}); err == nil {
+	if _, err := e.Run(context.Background(), fault.Params{Nodes: []string{"a"}, EOT: MaxEOT + 1}, fault.Schedule{}, Options{}); err == nil {
 		t.Errorf("EOT above MaxEOT: no error")
 	}
-	if _, err := e.Run(fault.Params{EOT: 3}, fault.Schedule{}, Options{}); err == nil {
+	if _, err := e.Run(context.Background(), fault.Params{EOT: 3}, fault.Schedule{}, Options{}); err == nil {
 		t.Errorf("no nodes: no error")
 	}
 }
@@ -66,7 +67,7 @@ post(N, V) :- log(N, V);
 func TestProvenanceAPI(t *testing.T) {
 	e := mustEngine(t, bcastSrc)
 	p := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 3, EFF: 2}
-	res, err := e.Run(p, fault.Schedule{}, Options{Provenance: true})
+	res, err := e.Run(context.Background(), p, fault.Schedule{}, Options{Provenance: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestProvenanceAPI(t *testing.T) {
 		t.Errorf("Find(nope) found something")
 	}
 	// Without provenance: same tuples, no derivations.
-	res2, err := e.Run(p, fault.Schedule{}, Options{})
+	res2, err := e.Run(context.Background(), p, fault.Schedule{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestProvenanceAPI(t *testing.T) {
 func TestViolationsSorted(t *testing.T) {
 	e := mustEngine(t, bcastSrc)
 	p := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 3, EFF: 2, MaxCrashes: 1}
-	res, err := e.Run(p, fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "c", Time: 1}, {From: "a", To: "b", Time: 1}}}, Options{})
+	res, err := e.Run(context.Background(), p, fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "c", Time: 1}, {From: "a", To: "b", Time: 1}}}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestViolationsSorted(t *testing.T) {
 		t.Fatalf("violations %v, want %v", got, want)
 	}
 	// A crashed receiver is exempt by the program's own invariant.
-	res, err = e.Run(p, fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}, Crashes: []fault.Crash{{Node: "b", Time: 1}}}, Options{})
+	res, err = e.Run(context.Background(), p, fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}, Crashes: []fault.Crash{{Node: "b", Time: 1}}}, Options{})
 	if err != nil || !res.OK() {
 		t.Fatalf("err %v, violations %v", err, res.Violations())
 	}
@@ -137,7 +138,7 @@ func TestViolationsSorted(t *testing.T) {
 
 func TestTuplesAt(t *testing.T) {
 	e := mustEngine(t, bcastSrc)
-	res, err := e.Run(fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 3, EFF: 2}, fault.Schedule{}, Options{})
+	res, err := e.Run(context.Background(), fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 3, EFF: 2}, fault.Schedule{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,5 +151,41 @@ func TestTuplesAt(t *testing.T) {
 	}
 	if res.TuplesAt("log", 4) != nil || res.TuplesAt("nope", 1) != nil || res.TuplesAt("log", 0) != nil {
 		t.Errorf("TuplesAt outside the run returned tuples")
+	}
+}
+
+// stopAfter is a context whose Err reports cancellation from its n-th call
+// on: it counts the checks Run makes.
+type stopAfter struct {
+	context.Context
+	calls, n int
+}
+
+func (c *stopAfter) Err() error {
+	c.calls++
+	if c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Run checks its context once per timestep and returns ctx.Err() once it
+// is done, with no result.
+func TestRunCancelled(t *testing.T) {
+	e := mustEngine(t, `n("a", 0)@1; n(N, X + 1)@next :- n(N, X);`)
+	p := fault.Params{Nodes: []string{"a"}, EOT: 5}
+	ctx := &stopAfter{Context: context.Background(), n: 1 << 30}
+	if _, err := e.Run(ctx, p, fault.Schedule{}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.calls != p.EOT {
+		t.Errorf("%d context checks for EOT %d, want one per timestep", ctx.calls, p.EOT)
+	}
+	for _, n := range []int{1, 3, p.EOT} {
+		ctx := &stopAfter{Context: context.Background(), n: n}
+		res, err := e.Run(ctx, p, fault.Schedule{}, Options{Provenance: true})
+		if res != nil || !errors.Is(err, context.Canceled) || ctx.calls != n {
+			t.Errorf("cancelled at check %d: got %v, %v after %d checks", n, res, err, ctx.calls)
+		}
 	}
 }

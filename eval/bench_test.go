@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -78,7 +79,7 @@ func benchRun(b *testing.B, e *Engine, p fault.Params, s fault.Schedule) {
 			var tuples int
 			cpu0 := cpuTime()
 			for b.Loop() {
-				res, err := e.Run(p, s, Options{Provenance: prov})
+				res, err := e.Run(context.Background(), p, s, Options{Provenance: prov})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -136,18 +137,18 @@ func TestBenchPrograms(t *testing.T) {
 	p := fault.Params{Nodes: abc, EOT: 4, EFF: 2, MaxCrashes: 1}
 	for _, file := range []string{"bcast.ded", "retry.ded"} {
 		e := loadBench(t, file)
-		res, err := e.Run(p, fault.Schedule{}, Options{})
+		res, err := e.Run(context.Background(), p, fault.Schedule{}, Options{})
 		if err != nil || !res.OK() {
 			t.Fatalf("%s: fault-free run: err %v, violations %v", file, err, res.Violations())
 		}
-		res, err = e.Run(p, fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}}, Options{})
+		res, err = e.Run(context.Background(), p, fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}}, Options{})
 		if err != nil || res.OK() != (file == "retry.ded") {
 			t.Fatalf("%s: with a->b lost at 1: err %v, violations %v", file, err, res.Violations())
 		}
 	}
 	nodes := nodeNames(5)
 	e := synthProgram(t, nodes)
-	res, err := e.Run(fault.Params{Nodes: nodes, EOT: 10, EFF: 3}, fault.Schedule{}, Options{Provenance: true})
+	res, err := e.Run(context.Background(), fault.Params{Nodes: nodes, EOT: 10, EFF: 3}, fault.Schedule{}, Options{Provenance: true})
 	if err != nil {
 		t.Fatal(err)
 	}

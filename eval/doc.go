@@ -7,7 +7,7 @@
 //
 //	prog, err := dedalus.LoadFiles("simple-deliv.ded")
 //	eng, err := eval.New(prog)                 // compile once
-//	res, err := eng.Run(fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2},
+//	res, err := eng.Run(ctx, fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2},
 //		fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}},
 //		eval.Options{Provenance: true})
 //	res.OK(), res.Violations()                  // the invariant verdict
@@ -15,7 +15,8 @@
 //	id, ok := res.Find("log", 4, dedalus.Value{Type: dedalus.TypeString, Str: "b"}, ...)
 //	res.Derivations(id), res.Sends(id)          // provenance graph
 //
-// An Engine is immutable after New; Run may be called concurrently.
+// An Engine is immutable after New; Run may be called concurrently. Run
+// checks its context once per timestep: a cancelled run returns ctx.Err().
 //
 // # Semantics
 //
@@ -24,10 +25,12 @@
 // each time the deductive rules run to a fixpoint stratum by stratum, then
 // the @next rules derive at t+1 (when t+1 <= EOT) and the @async rules send
 // messages from the rule's node to the head's first column, delivered at t+1
-// unless fault.Schedule loses them. A rule fires only when its node (the
-// first column of its first positive body atom) is in the node set. The
-// built-in crash(Observer, Crashed, Time) holds at every time for every
-// observer in the node set and every crash of the schedule.
+// unless the schedule removes them (fault.Params.RemovedBy: an omission of
+// the channel at the send time, or a crash of the sender at or before it).
+// A rule fires only when its node (the first column of its first positive
+// body atom) is in the node set. The built-in crash(Observer, Crashed,
+// Time) holds at every time for every observer in the node set and every
+// crash of the schedule.
 //
 // Choices the spec leaves open, made here:
 //   - A body atom rel(...)@k reads rel as of time k: at times t > k the

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -53,7 +54,7 @@ func TestExamplesDifferential(t *testing.T) {
 				scheds = append(scheds, genSchedule(rng, p))
 			}
 			for _, s := range scheds {
-				res, err := e.Run(p, s, Options{Provenance: true})
+				res, err := e.Run(context.Background(), p, s, Options{Provenance: true})
 				if err != nil {
 					t.Fatalf("%s: %v", s, err)
 				}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,7 +37,7 @@ func FuzzRun(f *testing.F) {
 		}
 		p := fault.Params{Nodes: []string{"a", "b", "z"}, EOT: 1 + int(eot%6), EFF: 2, MaxCrashes: 1}
 		for _, s := range []fault.Schedule{{}, {Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}, Crashes: []fault.Crash{{Node: "b", Time: 1}}}} {
-			res, err := e.Run(p, s, Options{Provenance: true, MaxTuples: 20000})
+			res, err := e.Run(context.Background(), p, s, Options{Provenance: true, MaxTuples: 20000})
 			if err != nil {
 				continue
 			}

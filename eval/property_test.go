@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -43,7 +44,7 @@ func TestDifferential(t *testing.T) {
 		for range 3 {
 			par := genParams(rng, eot)
 			s := genSchedule(rng, par)
-			res, err := e.Run(par, s, Options{Provenance: seed%2 == 0})
+			res, err := e.Run(context.Background(), par, s, Options{Provenance: seed%2 == 0})
 			if err != nil {
 				t.Fatalf("seed %d: Run: %v", seed, err)
 			}
@@ -93,11 +94,11 @@ func TestMonotone(t *testing.T) {
 				s2.Crashes = []fault.Crash{{Node: s1.Crashes[0].Node, Time: s1.Crashes[0].Time - 1}}
 			}
 		}
-		r1, err := e.Run(par, s1, Options{})
+		r1, err := e.Run(context.Background(), par, s1, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r2, err := e.Run(par, s2, Options{})
+		r2, err := e.Run(context.Background(), par, s2, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +135,7 @@ func TestDeterministic(t *testing.T) {
 		}
 		par := genParams(rng, eot)
 		s := genSchedule(rng, par)
-		first, err := e.Run(par, s, Options{Provenance: true})
+		first, err := e.Run(context.Background(), par, s, Options{Provenance: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +144,7 @@ func TestDeterministic(t *testing.T) {
 		outs := make([]string, 4)
 		for i := range outs {
 			wg.Go(func() {
-				res, err := e.Run(par, s, Options{Provenance: i%2 == 0})
+				res, err := e.Run(context.Background(), par, s, Options{Provenance: i%2 == 0})
 				if err == nil {
 					outs[i] = resultJSON(t, res)
 				}
@@ -173,7 +174,7 @@ func TestDerivationsRecheck(t *testing.T) {
 		}
 		par := genParams(rng, eot)
 		s := genSchedule(rng, par)
-		res, err := e.Run(par, s, Options{Provenance: true})
+		res, err := e.Run(context.Background(), par, s, Options{Provenance: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +236,7 @@ func recheck(res *Result, id TupleID, d Derivation) error {
 		if d.Send == nil || d.Send.Time != ft || d.Send.To != tup.Args[0].Str {
 			return fmt.Errorf("bad send event %v", d.Send)
 		}
-		if res.Schedule().Lost(d.Send.From, d.Send.To, ft) {
+		if res.Params().Lost(res.Schedule(), d.Send.From, d.Send.To, ft) {
 			return fmt.Errorf("delivered a lost message")
 		}
 	} else if d.Send != nil {

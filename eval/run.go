@@ -2,6 +2,7 @@ package eval
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -109,8 +110,9 @@ type aggVal struct {
 }
 
 // Run executes one run of the program under schedule s. It is safe to call
-// concurrently on one Engine.
-func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, error) {
+// concurrently on one Engine. It checks ctx before each timestep and
+// returns ctx.Err() once ctx is done.
+func (e *Engine) Run(ctx context.Context, p fault.Params, s fault.Schedule, opts Options) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -158,6 +160,9 @@ func (e *Engine) Run(p fault.Params, s fault.Schedule, opts Options) (*Result, e
 	r.lo = make([]int, nrel)
 	r.hi = make([]int, nrel)
 	for t := 1; t <= r.eot; t++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err := r.step(t); err != nil {
 			return nil, err
 		}
@@ -764,22 +769,34 @@ func (r *run) send(vals []int64, negs []negRec) {
 	}
 }
 
-// fate decides what happens to a message from -> to sent at t.
+// fate decides what happens to a message from -> to sent at t: whether a
+// fault removes it is fault.Params.RemovedBy's rule, applied to the
+// schedule as indexed by string ID.
 func (r *run) fate(from, to int64, t int) MessageStatus {
-	if from != to {
-		if from >= 0 && from < int64(len(r.crashT)) {
-			if ct := r.crashT[from]; ct > 0 && ct <= t {
-				return LostCrash
-			}
-		}
-		if r.omitted[[3]int64{from, to, int64(t)}] {
-			return LostOmission
-		}
+	crash := 0
+	if from >= 0 && from < int64(len(r.crashT)) {
+		crash = r.crashT[from]
+	}
+	omitted := r.omitted[[3]int64{from, to, int64(t)}]
+	switch r.p.RemovedBy(r.nodeName(from), r.nodeName(to), t).Cause(crash, omitted) {
+	case fault.Crashed:
+		return LostCrash
+	case fault.Omitted:
+		return LostOmission
 	}
 	if t+1 > r.eot {
 		return AfterEOT
 	}
 	return Delivered
+}
+
+// nodeName is the name of node id, or "" (never a node) for a value that
+// is no node.
+func (r *run) nodeName(id int64) string {
+	if r.isNodeID(id) {
+		return r.str(id)
+	}
+	return ""
 }
 
 func (r *run) evalExpr(x *cexpr) (int64, bool) {

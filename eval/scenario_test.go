@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -145,7 +146,7 @@ func runScenario(t *testing.T, e *Engine, directive string) string {
 			t.Fatalf("unknown run argument %q", f)
 		}
 	}
-	res, err := e.Run(par, sched, Options{Provenance: true})
+	res, err := e.Run(context.Background(), par, sched, Options{Provenance: true})
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}

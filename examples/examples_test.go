@@ -91,7 +91,7 @@ func (e entry) engine(t *testing.T) *eval.Engine {
 
 func run(t *testing.T, eng *eval.Engine, p fault.Params, s fault.Schedule) *eval.Result {
 	t.Helper()
-	res, err := eng.Run(p, s, eval.Options{})
+	res, err := eng.Run(context.Background(), p, s, eval.Options{})
 	if err != nil {
 		t.Fatalf("run %s: %v", s, err)
 	}

@@ -209,33 +209,82 @@ type Removal struct {
 	// Crashable: a crash of the sender at any time <= the send time removes
 	// the message (sender in the node set and not sending to itself).
 	Crashable bool
+	// sent is the send time.
+	sent int
 }
 
 // RemovedBy is the one rule of what a fault removes: which faults of the
 // model can remove a message from -> to sent at time t. Messages to self
-// are never lost. The evaluator (through Schedule.Lost) and the exact
-// encoding both derive their answers from it.
+// are never lost. Every answer to "is this message lost under this
+// schedule?" comes from it: Params.Lost and Params.Removes for schedules,
+// Removal.Cause for evaluators that index a schedule their own way (eval,
+// the hypothesis encoding), and the exact encoding (symbolic) directly.
 func (p Params) RemovedBy(from, to string, t int) Removal {
 	if from == to || !p.HasNode(from) {
-		return Removal{}
+		return Removal{sent: t}
 	}
 	return Removal{
 		Omittable: p.HasNode(to) && t >= 1 && t < p.EFF,
 		Crashable: true,
+		sent:      t,
 	}
 }
 
-// Lost reports whether a message from -> to sent at time t is lost under s:
-// never for messages to self; otherwise when the channel is omitted at t or
-// the sender crashed at or before t. It reads the schedule alone (a valid
-// schedule only holds omissions that RemovedBy allows).
-func (s Schedule) Lost(from, to string, t int) bool {
-	if from == to {
-		return false
+// Cause is the fault that removes a message, if any.
+type Cause uint8
+
+const (
+	// Kept: no fault of the schedule removes the message.
+	Kept Cause = iota
+	// Omitted: the schedule omits the message's channel at its send time.
+	Omitted
+	// Crashed: the sender crashed at or before the send time.
+	Crashed
+)
+
+func (c Cause) String() string {
+	switch c {
+	case Kept:
+		return "kept"
+	case Omitted:
+		return "omitted"
+	case Crashed:
+		return "crashed"
 	}
-	if ct, ok := s.CrashTime(from); ok && ct <= t {
-		return true
+	return fmt.Sprintf("Cause(%d)", uint8(c))
+}
+
+// Cause applies the rule to what a schedule holds for this message: the
+// sender's crash time (0: the sender does not crash) and whether the
+// schedule omits the channel at the send time. A crash takes precedence
+// over an omission (Canonical drops the omissions a crash implies).
+func (r Removal) Cause(senderCrash int, omitted bool) Cause {
+	switch {
+	case r.Crashable && senderCrash >= 1 && senderCrash <= r.sent:
+		return Crashed
+	case r.Omittable && omitted:
+		return Omitted
 	}
+	return Kept
+}
+
+// Removes says which fault of s removes a message from -> to sent at
+// time t (Kept: none). It reads s as it is; a valid schedule only holds
+// omissions that RemovedBy allows.
+func (p Params) Removes(s Schedule, from, to string, t int) Cause {
+	ct, _ := s.CrashTime(from)
+	return p.RemovedBy(from, to, t).Cause(ct, s.omits(from, to, t))
+}
+
+// Lost reports whether a message from -> to sent at time t is lost under
+// s: never for messages to self; otherwise when the channel is omitted at
+// t or the sender crashed at or before t (Removes).
+func (p Params) Lost(s Schedule, from, to string, t int) bool {
+	return p.Removes(s, from, to, t) != Kept
+}
+
+// omits reports whether s holds the omission (from, to, t).
+func (s Schedule) omits(from, to string, t int) bool {
 	for _, o := range s.Omissions {
 		if o.From == from && o.To == to && o.Time == t {
 			return true

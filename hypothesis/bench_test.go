@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"context"
 	"fmt"
 	"testing"
 )
@@ -36,7 +37,7 @@ func BenchmarkMinimal(b *testing.B) {
 				var n int
 				cpu0 := cpuTime()
 				for b.Loop() {
-					hs, s, err := Minimal(sup, p, Options{Limit: sc.limit})
+					hs, s, err := Minimal(context.Background(), sup, p, Options{Limit: sc.limit})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -67,7 +68,7 @@ func BenchmarkWideLevel(b *testing.B) {
 				var n int
 				cpu0 := cpuTime()
 				for b.Loop() {
-					hs, s, err := Minimal(sup, p, Options{Limit: 20, PartialLevel: partial})
+					hs, s, err := Minimal(context.Background(), sup, p, Options{Limit: 20, PartialLevel: partial})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -105,7 +106,7 @@ func BenchmarkLargeCuts(b *testing.B) {
 				var n int
 				cpu0 := cpuTime()
 				for b.Loop() {
-					hs, s, err := Minimal(sup, p, Options{Limit: 8, PartialLevel: true, Mode: mode})
+					hs, s, err := Minimal(context.Background(), sup, p, Options{Limit: 8, PartialLevel: true, Mode: mode})
 					if err != nil {
 						b.Fatal(err)
 					}

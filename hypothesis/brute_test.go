@@ -2,6 +2,7 @@ package hypothesis
 
 import (
 	"cmp"
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -521,7 +522,7 @@ var (
 func checkPartialLevel(t *testing.T, i int, c bruteCase, all []string, sizes []int) {
 	t.Helper()
 	c.opts.PartialLevel = true
-	hs, _, err := Minimal(c.sup, c.p, c.opts)
+	hs, _, err := Minimal(context.Background(), c.sup, c.p, c.opts)
 	if err != nil {
 		t.Fatalf("case %d (partial): %v\n%s", i, err, c)
 	}
@@ -558,7 +559,7 @@ func checkGreedy(t *testing.T, i int, c bruteCase, all []string, sizes []int) {
 	}{{Greedy, 0}, {Auto, 1}, {Auto, 2}} {
 		o := c.opts
 		o.Mode, o.ExactSize = m.mode, m.exact
-		hs, _, err := Minimal(c.sup, c.p, o)
+		hs, _, err := Minimal(context.Background(), c.sup, c.p, o)
 		if err != nil {
 			t.Fatalf("case %d (%v %d): %v\n%s", i, m.mode, m.exact, err, c)
 		}
@@ -621,7 +622,7 @@ func testBrute(t *testing.T, r *rand.Rand, gen func(*rand.Rand) bruteCase) {
 		if c.opts.Limit > 0 && len(want) > c.opts.Limit {
 			want = want[:c.opts.Limit]
 		}
-		hs, _, err := Minimal(c.sup, c.p, c.opts)
+		hs, _, err := Minimal(context.Background(), c.sup, c.p, c.opts)
 		if err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, c)
 		}
@@ -718,7 +719,7 @@ func TestMediumSupportsUpToSize3(t *testing.T) {
 		slices.SortFunc(want, func(a, b string) int {
 			return cmp.Or(cmp.Compare(len(strings.Fields(a)), len(strings.Fields(b))), strings.Compare(a, b))
 		})
-		hs, _, err := Minimal(sup, p, c.opts)
+		hs, _, err := Minimal(context.Background(), sup, p, c.opts)
 		if err != nil {
 			t.Fatal(err)
 		}

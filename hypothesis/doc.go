@@ -7,7 +7,7 @@
 //
 // A schedule cuts an outcome when the outcome's support formula is false:
 // every derivation lost a message send the schedule removes
-// (fault.Schedule.Lost: an omission of the channel at its send time t < EFF,
+// (fault.Params.Lost: an omission of the channel at its send time t < EFF,
 // or a crash of the sender at a time <= t). Given a base schedule B (the
 // faults of the run the support came from, often none), a hypothesis is the
 // canonical schedule of B ∪ X where
@@ -105,13 +105,14 @@
 //
 // # Use
 //
-//	hs, stats, err := hypothesis.Minimal(support, params, hypothesis.Options{
+//	hs, stats, err := hypothesis.Minimal(ctx, support, params, hypothesis.Options{
 //		Base:    run.Schedule,   // extend the faults of the run
 //		Exclude: counterexamples, // no supersets of these
 //		Skip:    alreadyRun,      // leave these out (their supersets stay non-minimal)
 //		Limit:   100,
 //	})
 //
-// Cuts(support, schedule) tells which outcomes a schedule cuts, e.g. the
-// outcomes a hypothesis is expected to cut.
+// Minimal checks ctx between solver calls and returns ctx.Err() once it is
+// done. Cuts(support, params, schedule) tells which outcomes a schedule
+// cuts, e.g. the outcomes a hypothesis is expected to cut.
 package hypothesis

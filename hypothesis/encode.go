@@ -73,6 +73,7 @@ const (
 // cardinality constraint, and the size of a schedule is the number of
 // omission variables plus the number of by(n, last) variables that are true.
 type encoding struct {
+	p          fault.Params
 	base       fault.Schedule // canonical
 	faults     []faultVar     // variable i+1; crash entries are by(n,c)
 	omitVar    map[fault.Omission]int
@@ -96,8 +97,11 @@ type encoding struct {
 	graph    *lineage.Graph
 	st       []state
 	order    []lineage.NodeID // the reachable open nodes, children first
+	sends    []lineage.NodeID // the send nodes of order
+	inner    *lineage.Plan    // the other nodes of order (And, Or, Not)
 	roots    []lineage.NodeID // the open roots
 	val      []bool
+	sendRm   []fault.Removal  // per reachable send node: the faults that can remove it
 	sendOmit []int            // per reachable send node: its omission variable (0: none)
 	sendFrom []int            // per reachable send node: its sender's index in nodeIdx (-1: none)
 	notSends []lineage.NodeID // the reachable open send nodes below a Not
@@ -107,13 +111,21 @@ type encoding struct {
 	nodeIdx    map[string]int // the nodes of the parameters, by name
 	omitted    []bool         // scratch: per variable
 	crashAt    []int          // scratch: crash time per node index (0: none)
+	// err is the first evaluation error of cuts (a bug: the graph was
+	// checked).
+	err error
 }
 
-// encode builds the encoding. The graph is checked (children before
-// parents, IDs in range) and errors are returned, never panics.
+// encode builds the encoding. The graph is checked (lineage.Graph.Check:
+// children before parents, IDs in range) and errors are returned, never
+// panics.
 func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding, error) {
 	g := &s.Graph
+	if err := g.Check(); err != nil {
+		return nil, err
+	}
 	e := &encoding{
+		p:          p,
 		graph:      g,
 		base:       base,
 		omitVar:    map[fault.Omission]int{},
@@ -122,10 +134,12 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	}
 	budget := p.MaxCrashes - len(base.Crashes)
 	canOmit := func(ev lineage.Event) bool {
-		return ev.From != ev.To && p.HasNode(ev.From) && p.HasNode(ev.To) && ev.Time >= 1 && ev.Time < p.EFF
+		return p.RemovedBy(ev.From, ev.To, ev.Time).Omittable
 	}
+	// canCrash: a crash the extension can add removes ev (crash times
+	// start at 1).
 	canCrash := func(ev lineage.Event) bool {
-		if ev.From == ev.To || !p.HasNode(ev.From) || ev.Time < 1 || budget <= 0 {
+		if !p.RemovedBy(ev.From, ev.To, ev.Time).Crashable || ev.Time < 1 || budget <= 0 {
 			return false
 		}
 		_, crashed := base.CrashTime(ev.From)
@@ -135,11 +149,6 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	// Fold constants and the base faults, bottom-up.
 	st := make([]state, len(g.Nodes))
 	for i, n := range g.Nodes {
-		for _, c := range n.Children {
-			if c < 0 || int(c) >= i {
-				return nil, fmt.Errorf("%w: node %d has child %d (children must come before their parent)", ErrGraph, i, c)
-			}
-		}
 		switch n.Kind {
 		case lineage.True:
 			st[i] = survives
@@ -148,7 +157,7 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		case lineage.Send:
 			ev := n.Event
 			switch {
-			case ev.From != ev.To && base.Lost(ev.From, ev.To, ev.Time):
+			case p.Lost(base, ev.From, ev.To, ev.Time):
 				st[i] = destroyed
 			case !canOmit(ev) && !canCrash(ev):
 				st[i] = survives
@@ -156,9 +165,6 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 				st[i] = open
 			}
 		case lineage.Not:
-			if len(n.Children) != 1 {
-				return nil, fmt.Errorf("%w: not node %d has %d children (want 1)", ErrGraph, i, len(n.Children))
-			}
 			st[i] = -st[n.Children[0]] // survives ↔ destroyed; open stays open
 			e.hasNot = true
 		case lineage.And, lineage.Or:
@@ -177,8 +183,6 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 					st[i] = open
 				}
 			}
-		default:
-			return nil, fmt.Errorf("%w: node %d has unknown kind %d", ErrGraph, i, n.Kind)
 		}
 	}
 
@@ -236,10 +240,20 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	for i, x := range st {
 		e.val[i] = x == survives // open nodes: overwritten by cuts
 	}
+	var inner []lineage.NodeID
 	for i := range g.Nodes {
 		if reach[i] {
 			e.order = append(e.order, lineage.NodeID(i))
+			if g.Nodes[i].Kind == lineage.Send {
+				e.sends = append(e.sends, lineage.NodeID(i))
+			} else {
+				inner = append(inner, lineage.NodeID(i))
+			}
 		}
+	}
+	var err error
+	if e.inner, err = g.Plan(inner); err != nil {
+		return nil, err
 	}
 
 	// Fault variables: the omissions and crash times of the reachable,
@@ -286,15 +300,16 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	for i, n := range p.Nodes {
 		e.nodeIdx[n] = i
 	}
+	e.sendRm = make([]fault.Removal, len(g.Nodes))
 	e.sendOmit = make([]int, len(g.Nodes))
 	e.sendFrom = make([]int, len(g.Nodes))
-	for _, i := range e.order {
-		if n := g.Nodes[i]; n.Kind == lineage.Send {
-			e.sendOmit[i] = e.omitVar[fault.Omission{From: n.Event.From, To: n.Event.To, Time: n.Event.Time}]
-			e.sendFrom[i] = -1
-			if j, ok := e.nodeIdx[n.Event.From]; ok && n.Event.From != n.Event.To {
-				e.sendFrom[i] = j
-			}
+	for _, i := range e.sends {
+		ev := g.Nodes[i].Event
+		e.sendRm[i] = p.RemovedBy(ev.From, ev.To, ev.Time)
+		e.sendOmit[i] = e.omitVar[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}]
+		e.sendFrom[i] = -1
+		if j, ok := e.nodeIdx[ev.From]; ok {
+			e.sendFrom[i] = j
 		}
 	}
 
@@ -409,16 +424,14 @@ func (e *encoding) apply(xs []faultVar, on bool) {
 	}
 }
 
-// lost reports whether the faults applied remove reachable send node i.
+// lost reports whether the faults applied remove reachable send node i
+// (fault.Removal.Cause on the scratch tables).
 func (e *encoding) lost(i lineage.NodeID) bool {
-	if e.omitted[e.sendOmit[i]] {
-		return true
-	}
+	crash := 0
 	if j := e.sendFrom[i]; j >= 0 {
-		t := e.crashAt[j]
-		return t > 0 && t <= e.graph.Nodes[i].Event.Time
+		crash = e.crashAt[j]
 	}
-	return false
+	return e.sendRm[i].Cause(crash, e.omitted[e.sendOmit[i]]) != fault.Kept
 }
 
 // monotoneWithin reports whether cutting is monotone over the subsets of
@@ -451,38 +464,25 @@ func (e *encoding) monotoneWithin(xs []faultVar) bool {
 	return true
 }
 
-// cuts reports whether base ∪ xs cuts an outcome, evaluating only the
-// reachable open part of the folded graph (the base is folded in already).
+// cuts reports whether base ∪ xs cuts an outcome, evaluating (with
+// lineage.Plan) only the reachable open part of the folded graph: the
+// folded nodes hold their constant values in e.val, the send nodes get
+// theirs from the faults applied. The plan was checked by encode, so an
+// evaluation error is a bug; it is kept in e.err (see run.solve) and the
+// answer is then false.
 func (e *encoding) cuts(xs []faultVar) bool {
 	e.apply(xs, true)
-	val := e.val // the folded nodes hold their constant values
-	for _, i := range e.order {
-		switch n := &e.graph.Nodes[i]; n.Kind {
-		case lineage.Send:
-			val[i] = !e.lost(i)
-		case lineage.And:
-			v := true
-			for _, c := range n.Children {
-				if !val[c] {
-					v = false
-					break
-				}
-			}
-			val[i] = v
-		case lineage.Or:
-			v := false
-			for _, c := range n.Children {
-				if val[c] {
-					v = true
-					break
-				}
-			}
-			val[i] = v
-		case lineage.Not:
-			val[i] = !val[n.Children[0]]
-		}
+	val := e.val
+	for _, i := range e.sends {
+		val[i] = !e.lost(i)
 	}
 	e.apply(xs, false)
+	if err := e.inner.Eval(val); err != nil {
+		if e.err == nil {
+			e.err = fmt.Errorf("hypothesis: internal error: %w", err)
+		}
+		return false
+	}
 	return slices.ContainsFunc(e.roots, func(r lineage.NodeID) bool { return !val[r] })
 }
 
@@ -501,13 +501,16 @@ func (e *encoding) crashedBy(n string, t int) int {
 	return v
 }
 
-// removedLits are the literals one of which removes event ev.
+// removedLits are the literals one of which removes event ev: its
+// omission and "its sender crashed by its time", as far as
+// fault.Params.RemovedBy allows them and they have variables.
 func (e *encoding) removedLits(ev lineage.Event) []int {
 	var lits []int
-	if v := e.omitVar[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}]; v != 0 {
+	rm := e.p.RemovedBy(ev.From, ev.To, ev.Time)
+	if v := e.omitVar[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}]; v != 0 && rm.Omittable {
 		lits = append(lits, v)
 	}
-	if v := e.crashedBy(ev.From, ev.Time); v != 0 {
+	if v := e.crashedBy(ev.From, ev.Time); v != 0 && rm.Crashable {
 		lits = append(lits, v)
 	}
 	return lits
@@ -582,11 +585,13 @@ func (e *encoding) subsets(xs []faultVar) (cs []solver.CardConstr, nvars int) {
 	val0 := e.val // values with no added fault (only read below)
 	v := make(map[lineage.NodeID]int)
 	nvars = len(xs)
+	// removers are the faults of xs that remove ev (fault.Removal.Cause).
 	removers := func(ev lineage.Event) []int {
+		rm := e.p.RemovedBy(ev.From, ev.To, ev.Time)
 		var lits []int
 		for j, f := range xs {
-			if f.crash && f.c.Node == ev.From && ev.From != ev.To && f.c.Time <= ev.Time ||
-				!f.crash && f.o == (fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}) {
+			if f.crash && f.c.Node == ev.From && rm.Cause(f.c.Time, false) != fault.Kept ||
+				!f.crash && f.o == (fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}) && rm.Cause(0, true) != fault.Kept {
 				lits = append(lits, j+1)
 			}
 		}

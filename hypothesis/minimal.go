@@ -2,7 +2,7 @@ package hypothesis
 
 import (
 	"cmp"
-	"errors"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,8 +14,9 @@ import (
 	"github.com/ldfi/ldfi/lineage"
 )
 
-// ErrGraph is wrapped by the errors about a malformed support graph.
-var ErrGraph = errors.New("hypothesis: malformed support graph")
+// ErrGraph is wrapped by the errors about a malformed support graph. It is
+// lineage.ErrMalformed: the graph is checked by lineage.Graph.Check.
+var ErrGraph = lineage.ErrMalformed
 
 // Options tune Minimal. The zero value asks for every hypothesis.
 type Options struct {
@@ -118,8 +119,12 @@ type Stats struct {
 //
 // The parameters and the base schedule must be valid (fault.Params.Validate,
 // ValidateSchedule); a malformed graph is an error wrapping ErrGraph.
-// Minimal is safe for concurrent use; calls are serialised while solving.
-func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, Stats, error) {
+//
+// Minimal checks ctx before each solver call and returns ctx.Err() once
+// ctx is done (a single solver call is not interrupted). It is safe for
+// concurrent use: concurrent calls take turns only for the duration of
+// each solver call (see solverMu).
+func Minimal(ctx context.Context, s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, Stats, error) {
 	var st Stats
 	if err := p.Validate(); err != nil {
 		return nil, st, err
@@ -139,6 +144,9 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 	e, err := encode(s, p, base)
 	if err != nil {
 		return nil, st, err
+	}
+	if e.err != nil {
+		return nil, st, e.err
 	}
 	if e.rootCut {
 		// The base alone cuts an outcome: the empty extension is the only
@@ -163,10 +171,16 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 		return nil, st, nil
 	}
 
-	solverMu.Lock()
-	defer solverMu.Unlock()
-	r := run{e: e, s: s, st: &st, base: normalize(e.constrs, e.nvars+1)}
+	r := run{ctx: ctx, e: e, s: s, st: &st, base: normalize(e.constrs, e.nvars+1)}
 	var out []fault.Schedule
+	// finish returns out, unless an evaluation failed on the way (a bug:
+	// see encoding.cuts).
+	finish := func() ([]fault.Schedule, Stats, error) {
+		if e.err != nil {
+			return nil, st, e.err
+		}
+		return out, st, nil
+	}
 	seen := map[string]bool{}
 	maxK := e.maxSize()
 	if o.MaxSize > 0 {
@@ -216,13 +230,13 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 			}
 			out = append(out, h.sched)
 			if o.Limit > 0 && len(out) == o.Limit {
-				return out, st, nil
+				return finish()
 			}
 		}
 		k = m + 1
 	}
 	if exactK == maxK {
-		return out, st, nil
+		return finish()
 	}
 	// Every hypothesis of at most exactK faults is found (and blocked):
 	// look for the larger ones greedily.
@@ -246,7 +260,7 @@ func Minimal(s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, S
 			out = append(out, h.sched)
 		}
 	}
-	return out, st, nil
+	return finish()
 }
 
 // greedy finds hypotheses of more than lo and at most hi faults (all
@@ -263,7 +277,10 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 	var out []levelEntry
 	accepted := 0
 	for {
-		sat := r.solve(sv)
+		sat, err := r.solve(sv)
+		if err != nil {
+			return nil, err
+		}
 		if !sat {
 			return out, nil
 		}
@@ -273,7 +290,7 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 		}
 		// shrink only keeps cutting sets, and without Not no fault of
 		// its result can be dropped (run.check would only repeat it).
-		xs, err := r.minimize(r.shrink(xs))
+		xs, err = r.minimize(r.shrink(xs))
 		if err != nil {
 			return nil, err
 		}
@@ -322,7 +339,10 @@ func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
 			return xs, nil
 		}
 		sv := newGophersat(nil, cs, nv)
-		sat := r.solve(sv)
+		sat, err := r.solve(sv)
+		if err != nil {
+			return nil, err
+		}
 		if !sat {
 			return xs, nil
 		}
@@ -342,6 +362,7 @@ func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
 
 // run is the state of the enumeration: the blocking clauses found so far.
 type run struct {
+	ctx    context.Context
 	e      *encoding
 	s      *lineage.Support
 	st     *Stats
@@ -370,7 +391,10 @@ func (r *run) level(k int, bounded bool, accept func(levelEntry) bool, need int)
 	var out []levelEntry
 	accepted := 0
 	for {
-		sat := r.solve(sv)
+		sat, err := r.solve(sv)
+		if err != nil {
+			return nil, err
+		}
 		if !sat {
 			return out, nil
 		}
@@ -408,7 +432,10 @@ func (r *run) next(lo, hi int) (int, error) {
 	sv := r.newSolver(extra)
 	best := 0
 	for {
-		sat := r.solve(sv)
+		sat, err := r.solve(sv)
+		if err != nil {
+			return 0, err
+		}
 		if !sat {
 			return best, nil
 		}
@@ -492,10 +519,21 @@ func Contains(s, x fault.Schedule) bool {
 }
 
 // solve runs one SAT call, counting it and its time in the statistics.
-func (r *run) solve(sv satSolver) bool {
+// Before it, it returns ctx's error once ctx is done, and the evaluation
+// error of cuts if there was one: every loop of the enumeration calls it
+// between its steps.
+func (r *run) solve(sv satSolver) (bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return false, err
+	}
+	if r.e.err != nil {
+		return false, r.e.err
+	}
 	t0 := time.Now()
+	solverMu.Lock()
 	sat := sv.Solve()
+	solverMu.Unlock()
 	r.st.Solve += time.Since(t0)
 	r.st.SolverCalls++
-	return sat
+	return sat, nil
 }

@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -35,7 +36,7 @@ func TestMinimalErrors(t *testing.T) {
 		{"bad base", sup(0, send), p, Options{Base: fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 2}}}}, "base schedule"},
 		{"negative limit", sup(0, send), p, Options{Limit: -1}, "negative Limit"},
 	} {
-		hs, _, err := Minimal(tc.sup, tc.p, tc.o)
+		hs, _, err := Minimal(context.Background(), tc.sup, tc.p, tc.o)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, %v; want error containing %q", tc.name, hs, err, tc.want)
 		}
@@ -51,7 +52,7 @@ func TestMinimalErrors(t *testing.T) {
 func TestMinimalDeterministicAndConcurrent(t *testing.T) {
 	sup, p := relaySupport(8, 8, 3, 3, 5)
 	p.MaxCrashes = 2
-	want, st, err := Minimal(sup, p, Options{Limit: 40})
+	want, st, err := Minimal(context.Background(), sup, p, Options{Limit: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestMinimalDeterministicAndConcurrent(t *testing.T) {
 	results := make([][]fault.Schedule, 4)
 	for i := range results {
 		wg.Go(func() {
-			results[i], _, _ = Minimal(sup, p, Options{Limit: 40})
+			results[i], _, _ = Minimal(context.Background(), sup, p, Options{Limit: 40})
 		})
 	}
 	wg.Wait()
@@ -79,22 +80,67 @@ func TestMinimalDeterministicAndConcurrent(t *testing.T) {
 	}
 }
 
+// Minimal checks its context between solver calls: a done context ends it
+// with ctx.Err(), also when the context ends in the middle of the
+// enumeration, while concurrent calls with live contexts are unaffected
+// (they share the solver lock only for one call at a time).
+func TestMinimalCancelled(t *testing.T) {
+	sup, p := relaySupport(8, 8, 3, 3, 5)
+	p.MaxCrashes = 2
+	want, _, err := Minimal(context.Background(), sup, p, Options{Limit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if hs, st, err := Minimal(ctx, sup, p, Options{Limit: 40}); hs != nil || !errors.Is(err, context.Canceled) || st.SolverCalls != 0 {
+		t.Errorf("cancelled before: %v, %d solver calls, %v", hs, st.SolverCalls, err)
+	}
+	var wg sync.WaitGroup
+	results := make([][]fault.Schedule, 4)
+	errs := make([]error, 4)
+	for i := range results {
+		ctx, cancel := context.WithCancel(context.Background())
+		o := Options{Limit: 40}
+		if i%2 == 1 {
+			// Cancelled once the first hypothesis is found.
+			o.Skip = func(fault.Schedule) bool { cancel(); return false }
+		}
+		wg.Go(func() {
+			defer cancel()
+			results[i], _, errs[i] = Minimal(ctx, sup, p, o)
+		})
+	}
+	wg.Wait()
+	for i, got := range results {
+		if i%2 == 1 {
+			if got != nil || !errors.Is(errs[i], context.Canceled) {
+				t.Errorf("goroutine %d, cancelled during the enumeration: %v, %v", i, got, errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil || !slices.EqualFunc(got, want, func(a, b fault.Schedule) bool { return a.String() == b.String() }) {
+			t.Errorf("goroutine %d: %v, %v; want %v", i, got, errs[i], want)
+		}
+	}
+}
+
 // Limit returns a prefix of the full list, and Skip leaves hypotheses out
 // without proposing their supersets instead.
 func TestLimitAndSkip(t *testing.T) {
 	sup, p := relaySupport(6, 6, 2, 2, 3)
-	all, _, err := Minimal(sup, p, Options{})
+	all, _, err := Minimal(context.Background(), sup, p, Options{})
 	if err != nil || len(all) < 4 {
 		t.Fatalf("%d hypotheses, %v", len(all), err)
 	}
 	for n := 1; n <= len(all); n++ {
-		got, _, _ := Minimal(sup, p, Options{Limit: n})
+		got, _, _ := Minimal(context.Background(), sup, p, Options{Limit: n})
 		if len(got) != n || got[n-1].String() != all[n-1].String() {
 			t.Fatalf("Limit %d: %v, want a prefix of %v", n, got, all)
 		}
 	}
 	skip := all[0].String()
-	got, _, _ := Minimal(sup, p, Options{Skip: func(s fault.Schedule) bool { return s.String() == skip }})
+	got, _, _ := Minimal(context.Background(), sup, p, Options{Skip: func(s fault.Schedule) bool { return s.String() == skip }})
 	if len(got) != len(all)-1 || got[0].String() != all[1].String() {
 		t.Errorf("Skip %s: %v, want %v without it", skip, got, all)
 	}
@@ -118,7 +164,7 @@ func TestMalformedGraphsDoNotPanic(t *testing.T) {
 			g.Nodes = append(g.Nodes, n)
 		}
 		sup := &lineage.Support{Graph: g, Outcomes: []lineage.Outcome{{Tuple: "post()", Root: lineage.NodeID(r.IntN(9) - 2)}}}
-		_, _, _ = Minimal(sup, p, Options{})
-		_ = Cuts(sup, fault.Schedule{Crashes: []fault.Crash{{Node: "a", Time: 1}}})
+		_, _, _ = Minimal(context.Background(), sup, p, Options{})
+		_, _ = Cuts(sup, p, fault.Schedule{Crashes: []fault.Crash{{Node: "a", Time: 1}}})
 	}
 }

@@ -19,8 +19,15 @@ type satSolver interface {
 	Add(c solver.CardConstr)
 }
 
-// The gophersat package shares a scratch buffer between all its solvers,
-// so solving is serialised across goroutines (Minimal holds it).
+// solverMu serialises gophersat's Solve calls across the process. The
+// package shares one scratch buffer between all its solvers (bufLits in
+// solver/learn.go, v1.4.0, the latest release: conflict analysis writes
+// the learned clause there), so two solvers must never search at the same
+// time. Nothing else of gophersat is shared (building a solver and adding
+// clauses do not touch it), so run.solve holds the lock for one Solve call
+// only: concurrent Minimal calls interleave between solver calls, and a
+// cancelled one stops at its next call without waiting for the others'
+// whole enumerations.
 var solverMu sync.Mutex
 
 // gophersat adapts github.com/crillab/gophersat.

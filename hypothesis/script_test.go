@@ -2,6 +2,7 @@ package hypothesis
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -172,7 +173,7 @@ func runScript(input string) (string, error) {
 		}
 	}
 	sup.Graph = g
-	hs, _, err := Minimal(&sup, p, o)
+	hs, _, err := Minimal(context.Background(), &sup, p, o)
 	if err != nil {
 		return "error: " + err.Error() + "\n", nil
 	}
@@ -181,7 +182,11 @@ func runScript(input string) (string, error) {
 	}
 	var b strings.Builder
 	for _, h := range hs {
-		fmt.Fprintf(&b, "%s    # cuts %s\n", h, strings.Join(Cuts(&sup, h), " "))
+		cut, err := Cuts(&sup, p, h)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "%s    # cuts %s\n", h, strings.Join(cut, " "))
 	}
 	return b.String(), nil
 }

@@ -18,6 +18,8 @@ type Builder struct {
 	// roots holds, per outcome tuple, the roots learned so far (one per run
 	// that derived the outcome); the outcome survives while any survives.
 	roots map[string][]NodeID
+	// scratch holds OutcomeSurvives's buffers.
+	scratch scratch
 }
 
 // NewBuilder returns an empty builder holding the True and False constants.
@@ -158,62 +160,12 @@ func (b *Builder) Support(tuples []string) *Support {
 	return &Support{Graph: g, Outcomes: outs}
 }
 
-// Survives evaluates node id when removed(e) says which events a schedule
-// removes. memo may be nil.
-func (g *Graph) Survives(id NodeID, removed func(Event) bool, memo map[NodeID]bool) bool {
-	if memo == nil {
-		memo = map[NodeID]bool{}
-	}
-	var eval func(NodeID) bool
-	eval = func(id NodeID) bool {
-		if v, ok := memo[id]; ok {
-			return v
-		}
-		n := &g.Nodes[id]
-		var v bool
-		switch n.Kind {
-		case True:
-			v = true
-		case False:
-			v = false
-		case Send:
-			v = !removed(n.Event)
-		case And:
-			v = true
-			for _, c := range n.Children {
-				if !eval(c) {
-					v = false
-					break
-				}
-			}
-		case Or:
-			v = false
-			for _, c := range n.Children {
-				if eval(c) {
-					v = true
-					break
-				}
-			}
-		case Not:
-			v = !eval(n.Children[0])
-		}
-		memo[id] = v
-		return v
-	}
-	return eval(id)
-}
-
 // OutcomeSurvives reports whether outcome tuple keeps at least one learned
-// derivation when removed says which events a schedule removes. An unknown
-// outcome does not survive.
-func (b *Builder) OutcomeSurvives(tuple string, removed func(Event) bool) bool {
-	memo := map[NodeID]bool{}
-	for _, r := range b.roots[tuple] {
-		if b.g.Survives(r, removed, memo) {
-			return true
-		}
-	}
-	return false
+// derivation when removed says which events a schedule removes
+// (Graph.Survives over the outcome's roots). An unknown outcome does not
+// survive.
+func (b *Builder) OutcomeSurvives(tuple string, removed func(Event) bool) (bool, error) {
+	return b.scratch.survives(&b.g, b.roots[tuple], removed)
 }
 
 // Roots returns the roots learned for outcome tuple, in the order learned.

@@ -7,9 +7,9 @@ package lineage
 import "fmt"
 
 // Event is an inter-node message send: the messages from From to To sent at
-// send time Time (all relations on that channel at that time). It is removed
-// by the omission (From, To, Time) when Time < EFF, or by a crash of From at
-// any time <= Time.
+// send time Time (all relations on that channel at that time). Whether a
+// schedule removes it is fault's rule (fault.Params.Lost: the omission
+// (From, To, Time) when Time < EFF, or a crash of From at any time <= Time).
 type Event struct {
 	From, To string
 	Time     int

@@ -191,18 +191,18 @@ func (l *Learner) absent(b *Builder, n eval.NegAtom, rename map[string]string, r
 }
 
 // crashBy is a leaf that a crash of node at or before time t removes: a
-// send event from node at t. (It can also be removed by an omission when
-// t < EFF; as an extra way to cut a derivation that only over-approximates
-// the cuts, which keeps certificates on the safe side.)
+// send event from node at t to the first other node of the parameters,
+// one that fault.Params.RemovedBy says a crash of its sender removes. (It
+// can also be removed by an omission when t < EFF; as an extra way to cut
+// a derivation that only over-approximates the cuts, which keeps
+// certificates on the safe side.)
 func (l *Learner) crashBy(b *Builder, node string, t int) NodeID {
-	other := l.params.Nodes[0]
-	if other == node && len(l.params.Nodes) > 1 {
-		other = l.params.Nodes[1]
+	for _, to := range l.params.Nodes {
+		if l.params.RemovedBy(node, to, t).Crashable {
+			return b.Send(Event{From: node, To: to, Time: t})
+		}
 	}
-	if other == node {
-		return TrueID // a single node never sends to another
-	}
-	return b.Send(Event{From: node, To: other, Time: t})
+	return TrueID // no send of node can be lost (a single node never sends to another)
 }
 
 func renameKey(rename map[string]string) string {

@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"context"
 	"testing"
 
 	"github.com/ldfi/ldfi/dedalus"
@@ -58,7 +59,11 @@ func TestSurvives(t *testing.T) {
 		{notAB, none, false},
 		{notAB, lost(Event{"a", "b", 1}), true},
 	} {
-		if got := g.Survives(c.id, c.removed, nil); got != c.want {
+		got, err := g.Survives([]NodeID{c.id}, c.removed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
 			t.Errorf("node %v: survives = %v, want %v", g.Nodes[c.id].Kind, got, c.want)
 		}
 	}
@@ -87,7 +92,7 @@ func TestLearnMatchesTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	free, err := eng.Run(p, fault.Schedule{}, eval.Options{Provenance: true})
+	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{Provenance: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,12 +115,16 @@ func TestLearnMatchesTheRun(t *testing.T) {
 		{fault.Schedule{Crashes: []fault.Crash{{Node: "a", Time: 1}}}, false},
 		{fault.Schedule{Crashes: []fault.Crash{{Node: "a", Time: 2}}}, true},
 	} {
-		rm := func(e Event) bool { return c.s.Lost(e.From, e.To, e.Time) }
-		if got := g.Survives(root, rm, nil); got != c.want {
+		rm := func(e Event) bool { return p.Lost(c.s, e.From, e.To, e.Time) }
+		got, err := g.Survives([]NodeID{root}, rm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
 			t.Errorf("under %s: survives = %v, want %v", c.s, got, c.want)
 		}
 		// The formula agrees with the evaluator itself.
-		r, err := eng.Run(p, c.s, eval.Options{})
+		r, err := eng.Run(context.Background(), p, c.s, eval.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +138,7 @@ func TestLearnMatchesTheRun(t *testing.T) {
 	root2 := l.Learn(b2, free, []eval.TupleID{id}, map[string]string{"b": "c", "c": "b"}, nil)[0]
 	g2 := b2.Support(nil).Graph
 	rm := func(e Event) bool { return e == Event{"a", "b", 1} }
-	if g2.Survives(root2, rm, nil) {
+	if ok, err := g2.Survives([]NodeID{root2}, rm); err != nil || ok {
 		t.Error("renamed support must be cut by losing a->b@1")
 	}
 }

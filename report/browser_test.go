@@ -164,7 +164,7 @@ func expectArrows(t *testing.T, c reportCase, s fault.Schedule) (arrows, lost, o
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := eng.Run(c.p, s, eval.Options{})
+	res, err := eng.Run(context.Background(), c.p, s, eval.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,8 +156,8 @@ type lstatus struct {
 }
 
 // statusIn evaluates the graph's nodes in run r (a run of the same program
-// and parameters under schedule s).
-func (g *lgraph) statusIn(r *eval.Result, s fault.Schedule) lstatus {
+// under parameters p and schedule s).
+func (g *lgraph) statusIn(r *eval.Result, p fault.Params, s fault.Schedule) lstatus {
 	st := lstatus{missing: make([]bool, len(g.nodes)), cut: make([]string, len(g.nodes))}
 	for i := range g.nodes {
 		n := &g.nodes[i]
@@ -171,7 +171,7 @@ func (g *lgraph) statusIn(r *eval.Result, s fault.Schedule) lstatus {
 		if !n.deriv {
 			continue
 		}
-		if snd := n.d.Send; snd != nil && s.Lost(snd.From, snd.To, snd.Time) {
+		if snd := n.d.Send; snd != nil && p.Lost(s, snd.From, snd.To, snd.Time) {
 			st.cut[i] = cutSend
 			continue
 		}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -62,7 +63,7 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 				continue
 			}
 			whyText(w, eng, p, c)
-			run, err := eng.Run(p, c.Schedule, eval.Options{})
+			run, err := eng.Run(context.Background(), p, c.Schedule, eval.Options{})
 			if err != nil {
 				continue
 			}
@@ -97,7 +98,7 @@ func matchingPost(prog *dedalus.Program, pre string) string {
 // fault-free lineage the schedule removes.
 func whyText(w io.Writer, eng *eval.Engine, p fault.Params, c search.CounterexampleRun) {
 	prog := eng.Program()
-	free, err := eng.Run(p, fault.Schedule{}, eval.Options{Provenance: true})
+	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{Provenance: true})
 	if err != nil {
 		return
 	}
@@ -110,7 +111,7 @@ func whyText(w io.Writer, eng *eval.Engine, p fault.Params, c search.Counterexam
 		}
 		var cut []string
 		for _, e := range free.Sends(id) {
-			if c.Schedule.Lost(e.From, e.To, e.Time) {
+			if p.Lost(c.Schedule, e.From, e.To, e.Time) {
 				cut = append(cut, e.String())
 			}
 		}
@@ -219,12 +220,12 @@ func msgFate(m eval.Message) string {
 // appearedNegs lists (at most 3) negated atoms that derivations in the
 // fault-free lineage of tuple id relied on and that hold in the run under s.
 func appearedNegs(eng *eval.Engine, free *eval.Result, id eval.TupleID, atom string, p fault.Params, s fault.Schedule) []string {
-	run, err := eng.Run(p, s, eval.Options{})
+	run, err := eng.Run(context.Background(), p, s, eval.Options{})
 	if err != nil {
 		return nil
 	}
 	g := buildLineage(free, id, atom)
-	st := g.statusIn(run, s)
+	st := g.statusIn(run, p, s)
 	var out []string
 	for i := range g.nodes {
 		if st.cut[i] != cutNeg {

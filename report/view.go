@@ -86,7 +86,7 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 	if err != nil {
 		return nil, err
 	}
-	free, err := eng.Run(p, fault.Schedule{}, eval.Options{Provenance: true})
+	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{Provenance: true})
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 			pg.data.Runs = append(pg.data.Runs, rd)
 			continue
 		}
-		run, err := eng.Run(p, r.Schedule, eval.Options{})
+		run, err := eng.Run(context.Background(), p, r.Schedule, eval.Options{})
 		if err != nil {
 			rd.Notes = append(rd.Notes, "re-running failed: "+err.Error())
 			pg.data.Runs = append(pg.data.Runs, rd)
@@ -174,7 +174,7 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 				continue
 			}
 			g := pg.data.Outcomes[oi].g
-			st := g.statusIn(run, r.Schedule)
+			st := g.statusIn(run, p, r.Schedule)
 			rl := runLineage{Outcome: oi, Missing: []string{}, Cut: []cutData{}, Holds: !st.missing[0], st: &st, g: g}
 			for j := range g.nodes {
 				if st.missing[j] {

@@ -38,11 +38,11 @@ func NewRunSummary(prog *dedalus.Program, p fault.Params, s fault.Schedule, vers
 	if err != nil {
 		return nil, nil, err
 	}
-	free, err := eng.Run(p, fault.Schedule{}, eval.Options{})
+	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	run, err := eng.Run(p, s, eval.Options{})
+	run, err := eng.Run(context.Background(), p, s, eval.Options{})
 	if err != nil {
 		return nil, nil, err
 	}

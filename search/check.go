@@ -42,7 +42,7 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		defer cancel()
 	}
 	c := &checkRun{ctx: ctx, prog: prog, cfg: &cfg, res: &Result{}, start: time.Now(),
-		exec: newEvalExecutor(eng, cfg.Params)}
+		exec: newEvalExecutor(ctx, eng, cfg.Params)}
 	c.symmetry()
 	switch cfg.Strategy {
 	case LDFI:
@@ -51,6 +51,15 @@ func Check(ctx context.Context, prog *dedalus.Program, cfg Config) (*Result, err
 		err = exactStrategy(ctx, prog, &cfg, c.exec, c.res)
 	case Random, Exhaustive:
 		err = c.baseline()
+	}
+	if stopped(ctx, err) {
+		// A run or solver call that ctx stopped where no loop reported
+		// the limit itself (e.g. while replaying a counterexample).
+		c.res.Verdict, c.res.Reason = Inconclusive, stopReason(ctx)
+		if len(c.res.Counterexamples) > 0 {
+			c.res.Verdict = Counterexample
+		}
+		err = nil
 	}
 	if err != nil {
 		return nil, err
@@ -173,9 +182,10 @@ func stopReason(ctx context.Context) string {
 }
 
 // newEvalExecutor runs schedules on eng and reports what the search needs.
-func newEvalExecutor(eng *eval.Engine, p fault.Params) executor {
+// A run that ctx stops returns an error wrapping ctx.Err() (see stopped).
+func newEvalExecutor(ctx context.Context, eng *eval.Engine, p fault.Params) executor {
 	return func(s fault.Schedule, provenance bool) (*execution, error) {
-		r, err := eng.Run(p, s, eval.Options{Provenance: provenance})
+		r, err := eng.Run(ctx, p, s, eval.Options{Provenance: provenance})
 		if err != nil {
 			err = fmt.Errorf("running %s: %w", s, err)
 			if errors.Is(err, eval.ErrTupleLimit) {
@@ -209,7 +219,7 @@ func newEvalExecutor(eng *eval.Engine, p fault.Params) executor {
 	}
 }
 
-func defaultSolve(sup *lineage.Support, p fault.Params, excl []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error) {
-	hs, _, err := hypothesis.Minimal(sup, p, hypothesis.Options{Exclude: excl, Skip: skip, Limit: limit, PartialLevel: true})
+func defaultSolve(ctx context.Context, sup *lineage.Support, p fault.Params, excl []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error) {
+	hs, _, err := hypothesis.Minimal(ctx, sup, p, hypothesis.Options{Exclude: excl, Skip: skip, Limit: limit, PartialLevel: true})
 	return hs, err
 }

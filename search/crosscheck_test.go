@@ -107,7 +107,7 @@ func assertViolates(t *testing.T, prog *dedalus.Program, p fault.Params, s fault
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := eng.Run(p, s, eval.Options{})
+	r, err := eng.Run(context.Background(), p, s, eval.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,9 @@ import (
 
 // hypothesisFunc returns the minimal fault sets, within the bounds, that cut
 // every derivation of the (single) outcome in sup, excluding the given
-// schedules and their supersets, smallest first.
-type hypothesisFunc func(sup *lineage.Support, p fault.Params, exclude []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error)
+// schedules and their supersets, smallest first. It returns ctx.Err() once
+// ctx is done.
+type hypothesisFunc func(ctx context.Context, sup *lineage.Support, p fault.Params, exclude []fault.Schedule, skip func(fault.Schedule) bool, limit int) ([]fault.Schedule, error)
 
 // refillLimit bounds the hypotheses asked of the solver per outcome and
 // round: knowledge changes with every run, so hypotheses far down the list
@@ -75,30 +76,27 @@ func (s *ldfiSearch) handOver() bool {
 	return n > 0 && !s.cfg.All && len(s.res.Counterexamples) == 0 && s.res.Executions >= n
 }
 
+// removedBy says which send events sched removes (fault.Params.Lost).
 func (s *ldfiSearch) removedBy(sched fault.Schedule) func(lineage.Event) bool {
-	eff := s.cfg.Params.EFF
-	return func(e lineage.Event) bool {
-		if ct, ok := sched.CrashTime(e.From); ok && ct <= e.Time {
-			return true
-		}
-		if e.Time >= eff {
-			return false
-		}
-		return sched.Lost(e.From, e.To, e.Time)
-	}
+	p := s.cfg.Params
+	return func(e lineage.Event) bool { return p.Lost(sched, e.From, e.To, e.Time) }
 }
 
 // stillCuts reports which of h's targets the schedule still cuts under the
 // current knowledge.
-func (s *ldfiSearch) stillCuts(h candidate) []string {
+func (s *ldfiSearch) stillCuts(h candidate) ([]string, error) {
 	rm := s.removedBy(h.sched)
 	var out []string
 	for _, o := range h.targets {
-		if !s.kb.OutcomeSurvives(o, rm) {
+		ok, err := s.kb.OutcomeSurvives(o, rm)
+		if err != nil {
+			return nil, internalError(fmt.Errorf("evaluating the support of %s: %w", o, err))
+		}
+		if !ok {
 			out = append(out, o)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (s *ldfiSearch) orbitKey(sched fault.Schedule) string {
@@ -165,10 +163,13 @@ func (s *ldfiSearch) refill() error {
 		excl := append(slices.Clone(s.exclude[o]), s.cexBlock...)
 		t0 := time.Now()
 		skip := func(f fault.Schedule) bool { return s.tried[s.orbitKey(f)] }
-		found, err := s.solve(sup, s.cfg.Params, excl, skip, refillLimit)
+		found, err := s.solve(s.ctx, sup, s.cfg.Params, excl, skip, refillLimit)
 		s.res.Stats.SolverTime += time.Since(t0)
 		s.res.Stats.SolverCalls++
 		if err != nil {
+			if s.ctx.Err() != nil {
+				return nil // the caller reports the time limit
+			}
 			return internalError(fmt.Errorf("solving for %s: %w", o, err))
 		}
 		for _, f := range found {
@@ -191,7 +192,11 @@ func (s *ldfiSearch) refill() error {
 	for i := range hs {
 		rm := s.removedBy(hs[i].sched)
 		for _, o := range hs[i].targets {
-			if s.kb.OutcomeSurvives(s.preKey(o), rm) {
+			keeps, err := s.kb.OutcomeSurvives(s.preKey(o), rm)
+			if err != nil {
+				return internalError(fmt.Errorf("evaluating the support of %s: %w", s.preKey(o), err))
+			}
+			if keeps {
 				hs[i].keeps = true
 				break
 			}
@@ -222,7 +227,7 @@ func (s *ldfiSearch) refill() error {
 // next pops the next hypothesis worth running, or reports none left in the
 // queue. Hypotheses symmetric to a run schedule, or no longer cutting any
 // target, are skipped (they are not executions).
-func (s *ldfiSearch) next() (candidate, bool) {
+func (s *ldfiSearch) next() (candidate, bool, error) {
 	for len(s.queue) > 0 {
 		h := s.queue[0]
 		s.queue = s.queue[1:]
@@ -231,33 +236,44 @@ func (s *ldfiSearch) next() (candidate, bool) {
 			s.pf.discard(h.sched)
 			continue
 		}
-		if t := s.stillCuts(h); len(t) > 0 {
+		t, err := s.stillCuts(h)
+		if err != nil {
+			return candidate{}, false, err
+		}
+		if len(t) > 0 {
 			h.targets = t
-			return h, true
+			return h, true, nil
 		}
 		s.res.Stats.Stale++
 		s.pf.discard(h.sched)
 	}
-	return candidate{}, false
+	return candidate{}, false, nil
 }
 
 // prefetch starts the runs of the next queued hypotheses that are still
 // worth running under the current knowledge.
-func (s *ldfiSearch) prefetch() {
+func (s *ldfiSearch) prefetch() error {
 	if s.pf.n <= 1 {
-		return
+		return nil
 	}
 	budget := s.pf.n*2 - s.pf.pending()
 	for i, h := range s.queue {
 		if budget <= 0 || i >= 4*s.pf.n {
 			break
 		}
-		if s.tried[s.orbitKey(h.sched)] || len(s.stillCuts(h)) == 0 {
+		if s.tried[s.orbitKey(h.sched)] {
+			continue
+		}
+		if t, err := s.stillCuts(h); err != nil || len(t) == 0 {
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		s.pf.start(h.sched)
 		budget--
 	}
+	return nil
 }
 
 // run is the LDFI loop.
@@ -265,6 +281,10 @@ func (s *ldfiSearch) run() error {
 	// 1. The fault-free run.
 	free := fault.Schedule{}
 	e, err := s.pf.get(free)
+	if stopped(s.ctx, err) {
+		s.res.Verdict, s.res.Reason = Inconclusive, stopReason(s.ctx)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -295,7 +315,10 @@ func (s *ldfiSearch) run() error {
 			s.res.Verdict, s.res.Reason = Inconclusive, reason
 			return nil
 		}
-		h, ok := s.next()
+		h, ok, err := s.next()
+		if err != nil {
+			return err
+		}
 		if !ok {
 			if err := s.refill(); err != nil {
 				return err
@@ -304,12 +327,20 @@ func (s *ldfiSearch) run() error {
 				s.res.Verdict, s.res.Reason = Inconclusive, reason
 				return nil
 			}
-			if h, ok = s.next(); !ok {
+			if h, ok, err = s.next(); err != nil {
+				return err
+			}
+			if !ok {
 				break
 			}
 		}
-		s.prefetch()
+		if err := s.prefetch(); err != nil {
+			return err
+		}
 		e, err := s.pf.get(h.sched)
+		if stopped(s.ctx, err) {
+			continue // the limit check reports it
+		}
 		if err != nil {
 			return err
 		}

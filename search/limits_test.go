@@ -60,7 +60,7 @@ func TestBaselineRepeatsCheckTheLimits(t *testing.T) {
 		t.Fatal("the test needs interchangeable nodes")
 	}
 	cfg := Config{Params: p, Strategy: Random, Symmetry: true}
-	exec := newEvalExecutor(eng, p)
+	exec := newEvalExecutor(context.Background(), eng, p)
 	res := &Result{}
 	calls := 0
 	b := &baselineSearch{cfg: &cfg, exec: exec, sym: sym, res: res, start: time.Now(),
@@ -113,5 +113,51 @@ func TestCancelledSearchIsInconclusive(t *testing.T) {
 	defer cancel()
 	if got := stopReason(ctx); got != "the time limit was reached" {
 		t.Errorf("timeout: %q", got)
+	}
+}
+
+// The runs take the search's context: a run it stops ends the search like
+// a time limit, inconclusive with the cause as reason, never as an error,
+// whichever strategy ran it (the fault-free run included).
+func TestStoppedRunIsInconclusive(t *testing.T) {
+	prog := mustLoad(t, "../examples/ack-deliv.ded")
+	small := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 3}
+	for _, strategy := range []Strategy{LDFI, Exact, Random, Exhaustive} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(errors.New("interrupted"))
+		res, err := Check(ctx, prog, Config{Params: small, Strategy: strategy, Symmetry: true, NegativeSupport: true})
+		if err != nil {
+			t.Fatalf("%s: %v", strategy, err)
+		}
+		if res.Verdict != Inconclusive || res.Reason != "interrupted" || res.Executions != 0 || len(res.Runs) != 0 {
+			t.Errorf("%s: got %s after %d executions, %d runs (%q), want inconclusive (interrupted) after none",
+				strategy, res.Verdict, res.Executions, len(res.Runs), res.Reason)
+		}
+	}
+	// Stopped inside a run of the LDFI loop: the third run sees the
+	// context done at its first timestep.
+	eng, err := eval.New(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 6, EFF: 4}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	real := newEvalExecutor(ctx, eng, p)
+	runs := 0
+	exec := func(s fault.Schedule, provenance bool) (*execution, error) {
+		if runs++; runs == 3 {
+			cancel(errors.New("interrupted"))
+		}
+		return real(s, provenance)
+	}
+	cfg := Config{Params: p, Strategy: LDFI, Symmetry: true, NegativeSupport: true}
+	c := &checkRun{ctx: ctx, prog: prog, cfg: &cfg, res: &Result{}, start: time.Now(), exec: exec}
+	c.symmetry()
+	if err := c.ldfi(); err != nil {
+		t.Fatal(err)
+	}
+	if res := c.res; res.Verdict != Inconclusive || res.Reason != "interrupted" || res.Executions != 2 {
+		t.Errorf("stopped in run 3: got %s after %d executions (%q), want inconclusive (interrupted) after 2", res.Verdict, res.Executions, res.Reason)
 	}
 }

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -27,8 +29,16 @@ type execution struct {
 	result *eval.Result
 }
 
-// executor runs one schedule. It must be safe for concurrent use.
+// executor runs one schedule. It must be safe for concurrent use. A run
+// that the search's context stops returns an error wrapping ctx.Err().
 type executor func(s fault.Schedule, provenance bool) (*execution, error)
+
+// stopped reports whether err is the search's context stopping a run or a
+// solver call (rather than a failure): the search then ends like at a time
+// limit.
+func stopped(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
+}
 
 // future is a run started, possibly ahead of its turn.
 type future struct {

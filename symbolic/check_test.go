@@ -26,7 +26,7 @@ func exhaustive(t *testing.T, prog *dedalus.Program, p fault.Params, limit int) 
 		if n > limit {
 			t.Skipf("more than %d schedules", limit)
 		}
-		r, err := eng.Run(p, s, eval.Options{})
+		r, err := eng.Run(context.Background(), p, s, eval.Options{})
 		if err != nil {
 			t.Fatalf("run %s: %v", s, err)
 		}
@@ -47,7 +47,7 @@ func violates(t *testing.T, prog *dedalus.Program, p fault.Params, s fault.Sched
 	if err := p.ValidateSchedule(s); err != nil {
 		t.Fatalf("model %s is not a valid schedule: %v", s, err)
 	}
-	r, err := eng.Run(p, s, eval.Options{})
+	r, err := eng.Run(context.Background(), p, s, eval.Options{})
 	if err != nil {
 		t.Fatalf("replay %s: %v", s, err)
 	}

@@ -1,6 +1,7 @@
 package symbolic
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -112,7 +113,7 @@ func genProgram(seed uint64, limit int64) genCase {
 		if err != nil {
 			break
 		}
-		res, err := eng.Run(p, fault.Schedule{}, eval.Options{})
+		res, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{})
 		if err != nil {
 			break
 		}

@@ -41,7 +41,7 @@ func firstViolation(eng *eval.Engine, p fault.Params, limit int, opts ...eval.Op
 		if n > limit {
 			return fault.Schedule{}, false, n, fmt.Errorf("more than %d schedules", limit)
 		}
-		r, err := eng.Run(p, s, o)
+		r, err := eng.Run(context.Background(), p, s, o)
 		if err != nil {
 			return fault.Schedule{}, false, n, fmt.Errorf("run %s: %w", s, err)
 		}
@@ -57,7 +57,7 @@ func replayViolates(eng *eval.Engine, p fault.Params, s fault.Schedule) (bool, e
 	if err := p.ValidateSchedule(s); err != nil {
 		return false, fmt.Errorf("model %s is not a valid schedule: %w", s, err)
 	}
-	r, err := eng.Run(p, s, eval.Options{})
+	r, err := eng.Run(context.Background(), p, s, eval.Options{})
 	if err != nil {
 		return false, fmt.Errorf("replay %s: %w", s, err)
 	}

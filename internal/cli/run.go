@@ -115,7 +115,7 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			if err != nil {
 				return usageError("%v", err)
 			}
-			res, err := eng.Run(params, sched, eval.Options{Provenance: why != ""})
+			res, err := eng.Run(cmd.Context(), params, sched, eval.Options{Provenance: why != ""})
 			if errors.Is(err, eval.ErrTupleLimit) {
 				return tupleLimitError(err)
 			}
