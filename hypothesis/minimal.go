@@ -126,27 +126,17 @@ type Stats struct {
 // each solver call (see solverMu).
 func Minimal(ctx context.Context, s *lineage.Support, p fault.Params, o Options) ([]fault.Schedule, Stats, error) {
 	var st Stats
-	if err := p.Validate(); err != nil {
-		return nil, st, err
-	}
-	base := o.Base.Canonical()
-	if err := p.ValidateSchedule(base); err != nil {
-		return nil, st, fmt.Errorf("base schedule: %w", err)
-	}
-	if o.Limit < 0 || o.MaxSize < 0 || o.ExactSize < 0 {
-		return nil, st, fmt.Errorf("hypothesis: negative Limit (%d), MaxSize (%d) or ExactSize (%d)", o.Limit, o.MaxSize, o.ExactSize)
-	}
-	if o.Mode > Greedy {
-		return nil, st, fmt.Errorf("hypothesis: unknown mode %d", o.Mode)
-	}
-
-	start := time.Now()
-	e, err := encode(s, p, base)
+	base, err := validateInput(p, o)
 	if err != nil {
 		return nil, st, err
 	}
-	if e.err != nil {
-		return nil, st, e.err
+	start := time.Now()
+	e, err := encode(s, p, base)
+	if err == nil {
+		err = e.err
+	}
+	if err != nil {
+		return nil, st, err
 	}
 	if e.rootCut {
 		// The base alone cuts an outcome: the empty extension is the only
@@ -171,107 +161,154 @@ func Minimal(ctx context.Context, s *lineage.Support, p fault.Params, o Options)
 		return nil, st, nil
 	}
 
-	r := run{ctx: ctx, e: e, s: s, st: &st, base: normalize(e.constrs, e.nvars+1)}
-	var out []fault.Schedule
-	// finish returns out, unless an evaluation failed on the way (a bug:
-	// see encoding.cuts).
-	finish := func() ([]fault.Schedule, Stats, error) {
-		if e.err != nil {
-			return nil, st, e.err
-		}
-		return out, st, nil
+	r := run{ctx: ctx, e: e, s: s, o: o, st: &st, base: normalize(e.constrs, e.nvars+1), seen: map[string]bool{}}
+	err = r.enumerate()
+	if err == nil {
+		// An evaluation that failed on the way is a bug: see encoding.cuts.
+		err = e.err
 	}
-	seen := map[string]bool{}
-	maxK := e.maxSize()
-	if o.MaxSize > 0 {
-		maxK = min(maxK, o.MaxSize)
+	if err != nil {
+		return nil, st, err
 	}
-	exactK := maxK // the sizes enumerated exactly
-	switch o.Mode {
+	return r.out, st, nil
+}
+
+// validateInput checks the parameters and options of Minimal and returns
+// the canonical base schedule.
+func validateInput(p fault.Params, o Options) (fault.Schedule, error) {
+	if err := p.Validate(); err != nil {
+		return fault.Schedule{}, err
+	}
+	base := o.Base.Canonical()
+	if err := p.ValidateSchedule(base); err != nil {
+		return fault.Schedule{}, fmt.Errorf("base schedule: %w", err)
+	}
+	if o.Limit < 0 || o.MaxSize < 0 || o.ExactSize < 0 {
+		return fault.Schedule{}, fmt.Errorf("hypothesis: negative Limit (%d), MaxSize (%d) or ExactSize (%d)", o.Limit, o.MaxSize, o.ExactSize)
+	}
+	if o.Mode > Greedy {
+		return fault.Schedule{}, fmt.Errorf("hypothesis: unknown mode %d", o.Mode)
+	}
+	return base, nil
+}
+
+// enumerate fills r.out: the sizes up to the exact bound of the mode one
+// level at a time, then the larger hypotheses greedily.
+func (r *run) enumerate() error {
+	maxSize, exactSize := r.sizeBounds()
+	limitReached, err := r.enumerateExact(exactSize)
+	if err != nil || limitReached || exactSize == maxSize {
+		return err
+	}
+	// Every hypothesis of at most exactSize faults is found (and blocked):
+	// look for the larger ones greedily.
+	return r.enumerateGreedy(exactSize, maxSize)
+}
+
+// sizeBounds returns the largest size of a hypothesis (within MaxSize)
+// and the largest size enumerated exactly, level by level.
+func (r *run) sizeBounds() (maxSize, exactSize int) {
+	maxSize = r.e.maxSize()
+	if r.o.MaxSize > 0 {
+		maxSize = min(maxSize, r.o.MaxSize)
+	}
+	exactSize = maxSize
+	switch r.o.Mode {
 	case Auto:
-		k := o.ExactSize
+		k := r.o.ExactSize
 		if k == 0 {
 			k = DefaultExactSize
 		}
-		exactK = min(exactK, k)
+		exactSize = min(exactSize, k)
 	case Greedy:
-		exactK = 0
+		exactSize = 0
 	}
-	accept := func(h levelEntry) bool {
-		return !containsAny(h.sched, e.post) && (o.Skip == nil || !o.Skip(h.sched))
-	}
-	for k := 1; k <= exactK; {
+	return maxSize, exactSize
+}
+
+// enumerateExact records the hypotheses of 1..exactSize faults, smallest
+// first and each size in String() order. It reports whether Limit was
+// reached.
+func (r *run) enumerateExact(exactSize int) (limitReached bool, err error) {
+	for k := 1; k <= exactSize; {
 		// The smallest size >= k that has a hypothesis, if any.
-		m, err := r.next(k, exactK)
-		if err != nil {
-			return nil, st, err
-		}
-		if m == 0 {
-			break
+		m, err := r.next(k, exactSize)
+		if err != nil || m == 0 {
+			return false, err
 		}
 		need := 0
-		if o.PartialLevel && o.Limit > 0 {
-			need = o.Limit - len(out)
+		if r.o.PartialLevel && r.o.Limit > 0 {
+			need = r.o.Limit - len(r.out)
 		}
-		level, err := r.level(m, m < e.maxSize(), accept, need)
+		r.st.Levels++
+		level, err := r.collect(m, r.exactly(m), need)
 		if err != nil {
-			return nil, st, err
+			return false, err
 		}
 		// Order the level by String() (ties are impossible: distinct sets
 		// of fault variables have distinct canonical schedules).
 		slices.SortFunc(level, func(a, b levelEntry) int { return strings.Compare(a.key, b.key) })
-		for _, h := range level {
-			if seen[h.key] {
-				return nil, st, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
-			}
-			seen[h.key] = true
-			if !h.accepted {
-				continue
-			}
-			out = append(out, h.sched)
-			if o.Limit > 0 && len(out) == o.Limit {
-				return finish()
-			}
+		if limitReached, err := r.record(level, true); limitReached || err != nil {
+			return limitReached, err
 		}
 		k = m + 1
 	}
-	if exactK == maxK {
-		return finish()
-	}
-	// Every hypothesis of at most exactK faults is found (and blocked):
-	// look for the larger ones greedily.
+	return false, nil
+}
+
+// enumerateGreedy records the hypotheses of more than lo and at most hi
+// faults found greedily (see greedily), sorted by size then String().
+func (r *run) enumerateGreedy(lo, hi int) error {
 	need := 0
-	if o.Limit > 0 {
-		need = o.Limit - len(out)
+	if r.o.Limit > 0 {
+		need = r.o.Limit - len(r.out)
 	}
-	found, err := r.greedy(exactK, maxK, accept, need)
+	found, err := r.collect(hi, r.greedily(lo, hi), need)
 	if err != nil {
-		return nil, st, err
+		return err
 	}
 	slices.SortFunc(found, func(a, b levelEntry) int {
 		return cmp.Or(cmp.Compare(a.size, b.size), strings.Compare(a.key, b.key))
 	})
-	for _, h := range found {
-		if seen[h.key] {
-			return nil, st, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
-		}
-		seen[h.key] = true
-		if h.accepted {
-			out = append(out, h.sched)
-		}
-	}
-	return finish()
+	_, err = r.record(found, false)
+	return err
 }
 
-// greedy finds hypotheses of more than lo and at most hi faults (all
-// smaller ones are blocked) without a size bound when hi is the largest
-// possible size: any cutting schedule the solver finds is shrunk to a
-// subset-minimal one, which is recorded and blocked, until the solver
-// finds none or need of them are accepted (need 0: all).
-func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]levelEntry, error) {
+// record appends the accepted hypotheses of found to r.out, in order,
+// failing on one found twice. With stopAtLimit it stops once r.out holds
+// Limit of them and reports so.
+func (r *run) record(found []levelEntry, stopAtLimit bool) (limitReached bool, err error) {
+	for _, h := range found {
+		if r.seen[h.key] {
+			return false, fmt.Errorf("hypothesis: internal error: %s found twice", h.key)
+		}
+		r.seen[h.key] = true
+		if !h.accepted {
+			continue
+		}
+		r.out = append(r.out, h.sched)
+		if stopAtLimit && r.o.Limit > 0 && len(r.out) == r.o.Limit {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// accepts reports whether a hypothesis goes into the result: it contains
+// no Exclude entry and Skip does not leave it out.
+func (r *run) accepts(sched fault.Schedule) bool {
+	return !containsAny(sched, r.e.post) && (r.o.Skip == nil || !r.o.Skip(sched))
+}
+
+// collect is the enumeration loop: it asks one solver, under the blocking
+// clauses and (when maxFaults is below the largest size) at most maxFaults
+// faults, for models; toHypothesis turns each into a hypothesis, which is
+// recorded and blocked, until the solver finds none or need of them are
+// accepted (need 0: all).
+func (r *run) collect(maxFaults int, toHypothesis func(model []faultVar) ([]faultVar, fault.Schedule, error), need int) ([]levelEntry, error) {
 	extra := slices.Clone(r.blocks)
-	if hi < r.e.maxSize() {
-		extra = append(extra, atMost(r.e.sizeLits(), hi))
+	if maxFaults < r.e.maxSize() {
+		extra = append(extra, atMost(r.e.sizeLits(), maxFaults))
 	}
 	sv := r.newSolver(extra)
 	var out []levelEntry
@@ -284,22 +321,12 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 		if !sat {
 			return out, nil
 		}
-		xs := r.e.decode(sv.Model())
-		if !r.e.cuts(xs) {
-			return nil, fmt.Errorf("hypothesis: internal error: model %s does not cut", r.e.schedule(xs))
-		}
-		// shrink only keeps cutting sets, and without Not no fault of
-		// its result can be dropped (run.check would only repeat it).
-		xs, err = r.minimize(r.shrink(xs))
+		xs, sched, err := toHypothesis(r.e.decode(sv.Model()))
 		if err != nil {
 			return nil, err
 		}
-		sched := r.e.schedule(xs)
-		if len(xs) <= lo || len(xs) > hi {
-			return nil, fmt.Errorf("hypothesis: internal error: greedy model %s has %d faults, outside %d..%d", sched, len(xs), lo+1, hi)
-		}
 		h := levelEntry{sched: sched, key: sched.String(), size: len(xs)}
-		h.accepted = accept(h)
+		h.accepted = r.accepts(sched)
 		out = append(out, h)
 		if h.accepted {
 			accepted++
@@ -307,11 +334,44 @@ func (r *run) greedy(lo, hi int, accept func(levelEntry) bool, need int) ([]leve
 		block := r.e.block(xs)
 		r.blocks = append(r.blocks, block)
 		r.st.Blocked++
-		r.st.Greedy++
 		sv.Add(block)
 		if need > 0 && accepted == need {
 			return out, nil
 		}
+	}
+}
+
+// exactly is the collect step of a level of k faults: all smaller
+// hypotheses are blocked (their supersets are excluded), so every model with
+// at most k faults is a minimal cutter of size k, as check verifies.
+func (r *run) exactly(k int) func([]faultVar) ([]faultVar, fault.Schedule, error) {
+	return func(xs []faultVar) ([]faultVar, fault.Schedule, error) {
+		sched := r.e.schedule(xs)
+		return xs, sched, r.check(xs, k, sched)
+	}
+}
+
+// greedily is the collect step of greedy mode, for hypotheses of more than
+// lo and at most hi faults (all smaller ones are blocked), with no size
+// bound when hi is the largest possible size: any cutting model is shrunk
+// to a subset-minimal cutter, counted in Stats.Greedy.
+func (r *run) greedily(lo, hi int) func([]faultVar) ([]faultVar, fault.Schedule, error) {
+	return func(xs []faultVar) ([]faultVar, fault.Schedule, error) {
+		if !r.e.cuts(xs) {
+			return nil, fault.Schedule{}, fmt.Errorf("hypothesis: internal error: model %s does not cut", r.e.schedule(xs))
+		}
+		// shrink only keeps cutting sets, and without Not no fault of
+		// its result can be dropped (run.check would only repeat it).
+		xs, err := r.minimize(r.shrink(xs))
+		if err != nil {
+			return nil, fault.Schedule{}, err
+		}
+		sched := r.e.schedule(xs)
+		if len(xs) <= lo || len(xs) > hi {
+			return nil, fault.Schedule{}, fmt.Errorf("hypothesis: internal error: greedy model %s has %d faults, outside %d..%d", sched, len(xs), lo+1, hi)
+		}
+		r.st.Greedy++
+		return xs, sched, nil
 	}
 }
 
@@ -360,14 +420,18 @@ func (r *run) minimize(xs []faultVar) ([]faultVar, error) {
 	}
 }
 
-// run is the state of the enumeration: the blocking clauses found so far.
+// run is the state of the enumeration: the blocking clauses and the
+// hypotheses found so far.
 type run struct {
 	ctx    context.Context
 	e      *encoding
-	s      *lineage.Support
+	s      *lineage.Support // the support e encodes
+	o      Options
 	st     *Stats
 	base   []solver.CardConstr // e.constrs, normalized
 	blocks []solver.CardConstr
+	out    []fault.Schedule // the result so far
+	seen   map[string]bool  // String() of every hypothesis found, accepted or not
 }
 
 type levelEntry struct {
@@ -375,48 +439,6 @@ type levelEntry struct {
 	key      string
 	accepted bool // not filtered out by Skip or an Exclude entry
 	size     int  // faults added to the base
-}
-
-// level enumerates every hypothesis of exactly k added faults. All smaller
-// hypotheses are blocked (their supersets are excluded), so every model with
-// at most k faults is a minimal cutter of size k. With need > 0 it stops
-// once need of them are accepted.
-func (r *run) level(k int, bounded bool, accept func(levelEntry) bool, need int) ([]levelEntry, error) {
-	r.st.Levels++
-	extra := slices.Clone(r.blocks)
-	if bounded {
-		extra = append(extra, atMost(r.e.sizeLits(), k))
-	}
-	sv := r.newSolver(extra)
-	var out []levelEntry
-	accepted := 0
-	for {
-		sat, err := r.solve(sv)
-		if err != nil {
-			return nil, err
-		}
-		if !sat {
-			return out, nil
-		}
-		xs := r.e.decode(sv.Model())
-		sched := r.e.schedule(xs)
-		if err := r.check(xs, k, sched); err != nil {
-			return nil, err
-		}
-		h := levelEntry{sched: sched, key: sched.String()}
-		h.accepted = accept(h)
-		out = append(out, h)
-		if h.accepted {
-			accepted++
-		}
-		block := r.e.block(xs)
-		r.blocks = append(r.blocks, block)
-		r.st.Blocked++
-		sv.Add(block)
-		if need > 0 && accepted == need {
-			return out, nil
-		}
-	}
 }
 
 // next returns the smallest size in lo..hi that has a hypothesis, or 0 if
