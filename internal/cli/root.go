@@ -23,7 +23,9 @@ const (
 	ExitInconclusive = 3 // a limit was reached before a verdict, or an interrupt
 	ExitInternal     = 4 // internal error: a bug of ldfi, not of the input
 	ExitOutput       = 5 // the result could not be written (stdout, --out)
-	ExitVacuous      = 6 // check: no pre tuple in any schedule, nothing checked
+	// ExitVacuous is check's exit when no schedule has a pre tuple: the
+	// input checked nothing, a mistake in the input like any other.
+	ExitVacuous = ExitBadInput
 )
 
 // exitError carries an exit code out of a command. Commands return it (via
@@ -82,15 +84,15 @@ prevent them.
 Exit codes:
   0  success: the invariant holds, the program is certified, or vet is clean
   1  violation: a run violates the invariant, or a counterexample was found
-  2  bad input or usage: malformed program, flag or file
+  2  bad input or usage: malformed program, flag or file; and the verdict
+     vacuous of check: no schedule within the bounds has a pre tuple at EOT,
+     so the invariant constrained nothing (wrong --nodes, EOT too small, a
+     pre rule reading a relation nothing derives)
   3  inconclusive: a limit (runs, time) was reached before a verdict, or the
      search was interrupted (Ctrl-C)
   4  internal error: a bug in ldfi, not in the input (please report it)
   5  output error: standard output or the --out report could not be
-     written (a verdict that was printed before stands)
-  6  vacuous: check found no schedule within the bounds in which any pre
-     tuple holds at EOT, so the invariant constrained nothing (wrong --nodes,
-     EOT too small, a pre rule reading a relation nothing derives)`
+     written (a verdict that was printed before stands)`
 
 // NewRoot builds the root command with every registered subcommand.
 func NewRoot(stdout, stderr io.Writer) *cobra.Command {
