@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ldfi/ldfi/internal/golden"
 )
 
 // formatDiags prints diagnostics one per line, related positions indented.
@@ -20,34 +22,31 @@ func formatDiags(list ErrorList) string {
 	return b.String()
 }
 
-// TestErrorsGolden loads each malformed program of testdata/errors and
-// compares its diagnostics with the golden file beside it. Programs whose
-// name starts with "warn" must have warnings and no errors; all others
-// must have errors.
+// TestErrorsGolden loads the malformed program of each archive of
+// testdata/errors and compares its diagnostics with the archive's
+// "diagnostics" file. Programs whose name starts with "warn" must have
+// warnings and no errors; all others must have errors.
 func TestErrorsGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/errors/*.ded")
-	if len(files) < 30 {
+	if files, _ := filepath.Glob("testdata/errors/*.txtar"); len(files) < 30 {
 		t.Fatalf("only %d error programs", len(files))
 	}
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			p, list := Vet(path)
-			name := filepath.Base(path)
-			warnOnly := strings.HasPrefix(name, "warn") || strings.HasPrefix(name, "post_without")
-			switch {
-			case warnOnly && (list.HasErrors() || len(list) == 0 || p == nil):
-				t.Errorf("want warnings only, got:\n%s", formatDiags(list))
-			case !warnOnly && (!list.HasErrors() || p != nil):
-				t.Errorf("want errors, got:\n%s", formatDiags(list))
+	golden.Run(t, "testdata/errors/*.txtar", func(t *testing.T, a *golden.Archive) {
+		p, list, path := loadArchive(a)
+		name := filepath.Base(path)
+		warnOnly := strings.HasPrefix(name, "warn") || strings.HasPrefix(name, "post_without")
+		switch {
+		case warnOnly && (list.HasErrors() || len(list) == 0 || p == nil):
+			t.Errorf("want warnings only, got:\n%s", formatDiags(list))
+		case !warnOnly && (!list.HasErrors() || p != nil):
+			t.Errorf("want errors, got:\n%s", formatDiags(list))
+		}
+		for _, e := range list {
+			if !e.Pos.IsValid() || e.Pos.File == "" {
+				t.Errorf("diagnostic without file:line:col: %v", e)
 			}
-			for _, e := range list {
-				if !e.Pos.IsValid() || e.Pos.File == "" {
-					t.Errorf("diagnostic without file:line:col: %v", e)
-				}
-			}
-			golden(t, strings.TrimSuffix(path, ".ded")+".golden", formatDiags(list))
-		})
-	}
+		}
+		a.CheckFile(t, "diagnostics", formatDiags(list))
+	})
 }
 
 func TestErrorListSortedAndDeduplicated(t *testing.T) {

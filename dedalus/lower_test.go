@@ -1,32 +1,71 @@
 package dedalus
 
 import (
-	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/ldfi/ldfi/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// loadArchive loads the program of a test archive: its .ded files stand
+// for files of the archive's directory (so diagnostics name
+// testdata/<dir>/<file>), the first one is the command-line file and the
+// others are found by its includes. It returns the program, every
+// diagnostic and the path of the command-line file.
+func loadArchive(a *golden.Archive) (*Program, ErrorList, string) {
+	dir := filepath.Dir(a.Path)
+	files := map[string]string{}
+	first := ""
+	for _, f := range a.Files {
+		if strings.HasSuffix(f.Name, ".ded") {
+			path := filepath.Join(dir, f.Name)
+			files[path] = string(f.Data)
+			if first == "" {
+				first = path
+			}
+		}
+	}
+	read := func(path string) (string, error) {
+		if src, ok := files[filepath.Clean(path)]; ok {
+			return src, nil
+		}
+		return "", &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	p, list := load(read, func(l *loader) { l.loadPath(first) })
+	return p, list, first
+}
 
-// golden compares got with the file at path, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
+// extractArchive writes the .ded files of the archive at path into a
+// temporary directory and returns the path of the first one there.
+func extractArchive(t *testing.T, path string) string {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, first := t.TempDir(), ""
+	for _, f := range ar.Files {
+		if !strings.HasSuffix(f.Name, ".ded") {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if first == "" {
+			first = p
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		return
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	return first
 }
 
 // dumpProgram prints every field of a Program in a stable text form.
@@ -86,35 +125,32 @@ func dumpExpr(e *Expr) string {
 	return fmt.Sprintf("(%s %s %s):%s", dumpExpr(e.L), e.Op, dumpExpr(e.R), e.Type)
 }
 
+// TestLowerGolden lowers the program of each archive of testdata/lower and
+// compares every field of the result with the archive's "program" file.
 func TestLowerGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/lower/*.ded")
-	if len(files) == 0 {
-		t.Fatal("no test programs")
-	}
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			p, err := LoadFiles(path)
-			if err != nil {
-				t.Fatalf("unexpected errors:\n%v", err)
-			}
-			golden(t, strings.TrimSuffix(path, ".ded")+".golden", dumpProgram(p))
-		})
-	}
+	golden.Run(t, "testdata/lower/*.txtar", func(t *testing.T, a *golden.Archive) {
+		p, list, _ := loadArchive(a)
+		if list.HasErrors() {
+			t.Fatalf("unexpected errors:\n%v", list)
+		}
+		a.CheckFile(t, "program", dumpProgram(p))
+	})
 }
 
 func TestLoadSourceIncludes(t *testing.T) {
-	src, err := os.ReadFile("testdata/lower/features.ded")
+	path := extractArchive(t, "testdata/lower/features.txtar")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := LoadSource("testdata/lower/features.ded", string(src))
+	p, err := LoadSource(path, string(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Files) != 2 || p.Rel("tick") == NoRel {
 		t.Errorf("include not loaded: %d files", len(p.Files))
 	}
-	q, err := LoadFiles("testdata/lower/features.ded")
+	q, err := LoadFiles(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,11 @@
 package dedalus
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ldfi/ldfi/internal/golden"
 )
 
 // walk calls fn for every node under n.
@@ -44,12 +45,9 @@ func walk(n Node, fn func(Node)) {
 // TestPositions checks that every node's position points at its first
 // token in the source.
 func TestPositions(t *testing.T) {
-	files, _ := filepath.Glob("testdata/lower/*.ded")
-	for _, path := range files {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+	golden.Run(t, "testdata/lower/*.txtar", func(t *testing.T, a *golden.Archive) {
+		path := filepath.Join(filepath.Dir(a.Path), a.Files[0].Name)
+		src := a.Files[0].Data
 		lines := strings.Split(string(src), "\n")
 		f, err := ParseFile(path, string(src))
 		if err != nil {
@@ -86,7 +84,7 @@ func TestPositions(t *testing.T) {
 		if n < 20 {
 			t.Errorf("%s: only %d nodes", path, n)
 		}
-	}
+	})
 }
 
 func TestParseErrorsRecoverAtSemicolon(t *testing.T) {
