@@ -2,27 +2,25 @@ package eval
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/internal/golden"
 )
 
 // FuzzRun: any program the front end accepts runs without panicking, under
 // a few schedules, with provenance, and its derivations re-check.
 // go test -fuzz FuzzRun ./eval
 func FuzzRun(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, s := range splitSections(string(data)) {
-			if s.name == "prog.ded" {
-				f.Add(s.body, uint8(3))
+	archives, err := golden.Files("testdata/*.txtar")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, ar := range archives {
+		for _, file := range ar.Files {
+			if file.Name == "prog.ded" {
+				f.Add(string(file.Data), uint8(3))
 			}
 		}
 	}

@@ -2,10 +2,7 @@ package eval
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,11 +10,10 @@ import (
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected output of testdata/*.txt scenarios")
-
-// Scenario files (testdata/*.txt) hold a program and runs:
+// Scenario archives (testdata/*.txtar) hold a program and runs:
 //
 //	-- prog.ded --
 //	<Dedalus source>
@@ -29,82 +25,26 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 // the derivations of one tuple. go test -update rewrites the transcripts;
 // read the diff before committing.
 func TestScenarios(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenarios: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			secs := splitSections(string(data))
-			var prog *dedalus.Program
-			var e *Engine
-			changed := false
-			for i := range secs {
-				s := &secs[i]
-				switch {
-				case s.name == "prog.ded":
-					prog, err = dedalus.LoadSource(file, s.body)
-					if err != nil {
-						t.Fatalf("load: %v", err)
-					}
-					if e, err = New(prog); err != nil {
-						t.Fatalf("New: %v", err)
-					}
-				case strings.HasPrefix(s.name, "run"):
-					if e == nil {
-						t.Fatalf("run before prog.ded")
-					}
-					got := runScenario(t, e, s.name)
-					if got != s.body {
-						if *update {
-							s.body = got
-							changed = true
-						} else {
-							t.Errorf("%s:\n--- want\n%s--- got\n%s", s.name, s.body, got)
-						}
-					}
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) {
+		var e *Engine
+		for i, f := range a.Files {
+			switch {
+			case f.Name == "prog.ded":
+				prog, err := dedalus.LoadSource(a.Path, string(f.Data))
+				if err != nil {
+					t.Fatalf("load: %v", err)
 				}
-			}
-			if changed {
-				if err := os.WriteFile(file, []byte(joinSections(secs)), 0o644); err != nil {
-					t.Fatal(err)
+				if e, err = New(prog); err != nil {
+					t.Fatalf("New: %v", err)
 				}
+			case strings.HasPrefix(f.Name, "run"):
+				if e == nil {
+					t.Fatalf("run before prog.ded")
+				}
+				a.Check(t, i, runScenario(t, e, f.Name))
 			}
-		})
-	}
-}
-
-type section struct{ name, body string }
-
-func splitSections(s string) []section {
-	var out []section
-	for _, line := range strings.SplitAfter(s, "\n") {
-		l := strings.TrimRight(line, "\n")
-		if strings.HasPrefix(l, "-- ") && strings.HasSuffix(l, " --") {
-			out = append(out, section{name: strings.TrimSuffix(strings.TrimPrefix(l, "-- "), " --")})
-			continue
 		}
-		if len(out) == 0 {
-			out = append(out, section{name: ""})
-		}
-		out[len(out)-1].body += line
-	}
-	return out
-}
-
-func joinSections(secs []section) string {
-	var b strings.Builder
-	for _, s := range secs {
-		if s.name != "" {
-			fmt.Fprintf(&b, "-- %s --\n", s.name)
-		}
-		b.WriteString(s.body)
-	}
-	return b.String()
+	})
 }
 
 func runScenario(t *testing.T, e *Engine, directive string) string {
