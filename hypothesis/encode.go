@@ -132,21 +132,58 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		crashVar:   map[fault.Crash]int{},
 		crashTimes: map[string][]int{},
 	}
-	budget := p.MaxCrashes - len(base.Crashes)
-	canOmit := func(ev lineage.Event) bool {
-		return p.RemovedBy(ev.From, ev.To, ev.Time).Omittable
+	st := e.fold()
+	roots, err := e.openRoots(s.Outcomes, st)
+	if err != nil {
+		return nil, err
 	}
-	// canCrash: a crash the extension can add removes ev (crash times
-	// start at 1).
-	canCrash := func(ev lineage.Event) bool {
-		if !p.RemovedBy(ev.From, ev.To, ev.Time).Crashable || ev.Time < 1 || budget <= 0 {
-			return false
-		}
-		_, crashed := base.CrashTime(ev.From)
-		return !crashed
+	if e.rootCut {
+		return e, nil
 	}
+	if len(roots) == 0 {
+		e.noCut = true
+		return e, nil
+	}
+	reach, exact := reachable(g, st, roots)
+	if err := e.planEvaluation(st, roots, reach); err != nil {
+		return nil, err
+	}
+	e.addFaultVars(reach)
+	e.indexSends()
+	e.addNodeVars(reach, exact)
+	e.addGraphClauses(st, roots, reach, exact)
+	e.addCrashClauses()
+	// Without Not, open roots survive the base alone. With Not, an open
+	// root may be false with no added fault (a Not of a send the base
+	// keeps): then the empty extension is the only minimal one.
+	if e.hasNot && e.cuts(nil) {
+		e.rootCut = true
+	}
+	return e, nil
+}
 
-	// Fold constants and the base faults, bottom-up.
+// crashBudget is the number of crashes an extension of the base can add.
+func (e *encoding) crashBudget() int { return e.p.MaxCrashes - len(e.base.Crashes) }
+
+// canOmit reports whether an omission can remove ev.
+func (e *encoding) canOmit(ev lineage.Event) bool {
+	return e.p.RemovedBy(ev.From, ev.To, ev.Time).Omittable
+}
+
+// canCrash reports whether a crash the extension can add removes ev (crash
+// times start at 1).
+func (e *encoding) canCrash(ev lineage.Event) bool {
+	if !e.p.RemovedBy(ev.From, ev.To, ev.Time).Crashable || ev.Time < 1 || e.crashBudget() <= 0 {
+		return false
+	}
+	_, crashed := e.base.CrashTime(ev.From)
+	return !crashed
+}
+
+// fold returns the state of every graph node once constants and the base
+// faults are folded, bottom-up, and sets hasNot.
+func (e *encoding) fold() []state {
+	g := e.graph
 	st := make([]state, len(g.Nodes))
 	for i, n := range g.Nodes {
 		switch n.Kind {
@@ -157,9 +194,9 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		case lineage.Send:
 			ev := n.Event
 			switch {
-			case p.Lost(base, ev.From, ev.To, ev.Time):
+			case e.p.Lost(e.base, ev.From, ev.To, ev.Time):
 				st[i] = destroyed
-			case !canOmit(ev) && !canCrash(ev):
+			case !e.canOmit(ev) && !e.canCrash(ev):
 				st[i] = survives
 			default:
 				st[i] = open
@@ -185,11 +222,16 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			}
 		}
 	}
+	return st
+}
 
-	// Open roots, and the open nodes they reach.
+// openRoots returns the open outcome roots, sorted and without duplicates,
+// and sets rootCut if the base alone destroys one (then the roots are not
+// needed: openRoots returns nil).
+func (e *encoding) openRoots(outcomes []lineage.Outcome, st []state) ([]lineage.NodeID, error) {
 	var roots []lineage.NodeID
-	for _, o := range s.Outcomes {
-		if o.Root < 0 || int(o.Root) >= len(g.Nodes) {
+	for _, o := range outcomes {
+		if o.Root < 0 || int(o.Root) >= len(e.graph.Nodes) {
 			return nil, fmt.Errorf("%w: outcome %s has root %d out of range", ErrGraph, o.Tuple, o.Root)
 		}
 		switch st[o.Root] {
@@ -200,15 +242,17 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 	}
 	if e.rootCut {
-		return e, nil
+		return nil, nil
 	}
 	slices.Sort(roots)
-	roots = slices.Compact(roots)
-	if len(roots) == 0 {
-		e.noCut = true
-		return e, nil
-	}
-	reach := make([]bool, len(g.Nodes))
+	return slices.Compact(roots), nil
+}
+
+// reachable returns the open nodes the roots reach and, among them, the
+// exact ones: those below a Not. Their variables must equal their values
+// (see the type comment), so their children are exact too.
+func reachable(g *lineage.Graph, st []state, roots []lineage.NodeID) (reach, exact []bool) {
+	reach = make([]bool, len(g.Nodes))
 	for _, r := range roots {
 		reach[r] = true
 	}
@@ -222,10 +266,7 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			}
 		}
 	}
-	// Exact nodes: the reachable open nodes below a Not. Their variables
-	// must equal their values (see the type comment), so their children
-	// are exact too.
-	exact := make([]bool, len(g.Nodes))
+	exact = make([]bool, len(g.Nodes))
 	for i := len(g.Nodes) - 1; i >= 0; i-- {
 		if !reach[i] || !exact[i] && g.Nodes[i].Kind != lineage.Not {
 			continue
@@ -236,6 +277,14 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			}
 		}
 	}
+	return reach, exact
+}
+
+// planEvaluation sets what cuts needs to evaluate a schedule on the folded
+// graph: the states, roots, initial values, and the reachable nodes in
+// order, split into sends and a plan for the others.
+func (e *encoding) planEvaluation(st []state, roots []lineage.NodeID, reach []bool) error {
+	g := e.graph
 	e.st, e.roots, e.val = st, roots, make([]bool, len(g.Nodes))
 	for i, x := range st {
 		e.val[i] = x == survives // open nodes: overwritten by cuts
@@ -252,29 +301,31 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 	}
 	var err error
-	if e.inner, err = g.Plan(inner); err != nil {
-		return nil, err
-	}
+	e.inner, err = g.Plan(inner)
+	return err
+}
 
-	// Fault variables: the omissions and crash times of the reachable,
-	// open send events. A crash of n at time c removes n's sends at c and
-	// later, so only the send times of n's events are distinct choices: we
-	// use them (clamped to EOT), i.e. the latest time with a given effect.
+// addFaultVars numbers the fault variables: the omissions and crash times
+// of the reachable, open send events. A crash of n at time c removes n's
+// sends at c and later, so only the send times of n's events are distinct
+// choices: we use them (clamped to EOT), i.e. the latest time with a given
+// effect.
+func (e *encoding) addFaultVars(reach []bool) {
 	times := map[string]map[int]bool{}
 	omits := map[fault.Omission]bool{}
-	for i, n := range g.Nodes {
+	for i, n := range e.graph.Nodes {
 		if !reach[i] || n.Kind != lineage.Send {
 			continue
 		}
 		ev := n.Event
-		if canOmit(ev) {
+		if e.canOmit(ev) {
 			omits[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}] = true
 		}
-		if canCrash(ev) {
+		if e.canCrash(ev) {
 			if times[ev.From] == nil {
 				times[ev.From] = map[int]bool{}
 			}
-			times[ev.From][min(ev.Time, p.EOT)] = true
+			times[ev.From][min(ev.Time, e.p.EOT)] = true
 		}
 	}
 	for n, ts := range times {
@@ -296,8 +347,14 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		}
 	}
 	e.nvars = len(e.faults)
+}
+
+// indexSends fills the per-send tables of cuts: the faults that can remove
+// each reachable send, its omission variable and its sender's index.
+func (e *encoding) indexSends() {
+	g := e.graph
 	e.nodeIdx = map[string]int{}
-	for i, n := range p.Nodes {
+	for i, n := range e.p.Nodes {
 		e.nodeIdx[n] = i
 	}
 	e.sendRm = make([]fault.Removal, len(g.Nodes))
@@ -305,17 +362,20 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 	e.sendFrom = make([]int, len(g.Nodes))
 	for _, i := range e.sends {
 		ev := g.Nodes[i].Event
-		e.sendRm[i] = p.RemovedBy(ev.From, ev.To, ev.Time)
+		e.sendRm[i] = e.p.RemovedBy(ev.From, ev.To, ev.Time)
 		e.sendOmit[i] = e.omitVar[fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}]
 		e.sendFrom[i] = -1
 		if j, ok := e.nodeIdx[ev.From]; ok {
 			e.sendFrom[i] = j
 		}
 	}
+}
 
-	// Node variables and clauses.
-	e.nodeVar = make([]int, len(g.Nodes))
-	for i, n := range g.Nodes {
+// addNodeVars numbers the variables of the reachable inner nodes and exact
+// sends, and lists the exact sends and the Not nodes.
+func (e *encoding) addNodeVars(reach, exact []bool) {
+	e.nodeVar = make([]int, len(e.graph.Nodes))
+	for i, n := range e.graph.Nodes {
 		if reach[i] && (n.Kind != lineage.Send || exact[i]) {
 			e.nvars++
 			e.nodeVar[i] = e.nvars
@@ -328,15 +388,23 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 			e.nestedNots = e.nestedNots || exact[i]
 		}
 	}
-	// cut appends the literals that make node c false.
-	cut := func(lits []int, c lineage.NodeID) []int {
-		if n := g.Nodes[c]; n.Kind == lineage.Send && e.nodeVar[c] == 0 {
-			return append(lits, e.removedLits(n.Event)...)
-		}
-		return append(lits, -e.nodeVar[c])
+}
+
+// cutLits appends the literals that make node c false.
+func (e *encoding) cutLits(lits []int, c lineage.NodeID) []int {
+	if n := e.graph.Nodes[c]; n.Kind == lineage.Send && e.nodeVar[c] == 0 {
+		return append(lits, e.removedLits(n.Event)...)
 	}
-	clause := func(lits ...int) { e.constrs = append(e.constrs, solver.AtLeast1(lits...)) }
-	for i, n := range g.Nodes {
+	return append(lits, -e.nodeVar[c])
+}
+
+// clause adds the clause "at least one of lits".
+func (e *encoding) clause(lits ...int) { e.constrs = append(e.constrs, solver.AtLeast1(lits...)) }
+
+// addGraphClauses adds the clauses of the reachable nodes (see the type
+// comment) and the one saying that some root is cut.
+func (e *encoding) addGraphClauses(st []state, roots []lineage.NodeID, reach, exact []bool) {
+	for i, n := range e.graph.Nodes {
 		if !reach[i] {
 			continue
 		}
@@ -346,63 +414,59 @@ func encode(s *lineage.Support, p fault.Params, base fault.Schedule) (*encoding,
 		case lineage.Send:
 			if exact[i] { // x ↔ no removing literal is true
 				rm := e.removedLits(n.Event)
-				clause(append([]int{x}, rm...)...)
+				e.clause(append([]int{x}, rm...)...)
 				for _, l := range rm {
-					clause(-x, -l)
+					e.clause(-x, -l)
 				}
 			}
 		case lineage.And:
 			lits := []int{x}
 			for _, c := range cs {
-				lits = cut(lits, c)
+				lits = e.cutLits(lits, c)
 			}
-			clause(lits...)
+			e.clause(lits...)
 			if exact[i] { // x → every child survives
 				for _, c := range cs {
-					clause(-x, e.nodeVar[c])
+					e.clause(-x, e.nodeVar[c])
 				}
 			}
 		case lineage.Or:
 			for _, c := range cs {
-				clause(cut([]int{x}, c)...)
+				e.clause(e.cutLits([]int{x}, c)...)
 			}
 			if exact[i] { // x → some child survives
 				lits := []int{-x}
 				for _, c := range cs {
 					lits = append(lits, e.nodeVar[c])
 				}
-				clause(lits...)
+				e.clause(lits...)
 			}
 		case lineage.Not: // the child is exact: x ↔ ¬x_c, both ways always
-			clause(x, e.nodeVar[cs[0]])
-			clause(-x, -e.nodeVar[cs[0]])
+			e.clause(x, e.nodeVar[cs[0]])
+			e.clause(-x, -e.nodeVar[cs[0]])
 		}
 	}
 	var rootLits []int
 	for _, r := range roots {
-		rootLits = cut(rootLits, r)
+		rootLits = e.cutLits(rootLits, r)
 	}
-	e.constrs = append(e.constrs, solver.AtLeast1(rootLits...))
+	e.clause(rootLits...)
+}
 
-	// Crash order and budget.
+// addCrashClauses adds the crash order (by(n,c) → by(n,c') for c < c') and
+// the crash budget.
+func (e *encoding) addCrashClauses() {
 	var lasts []int
 	for _, n := range sortedKeys(e.crashTimes) {
 		ts := e.crashTimes[n]
 		for j := 1; j < len(ts); j++ {
-			e.constrs = append(e.constrs, solver.AtLeast1(-e.by(n, ts[j-1]), e.by(n, ts[j])))
+			e.clause(-e.by(n, ts[j-1]), e.by(n, ts[j]))
 		}
 		lasts = append(lasts, e.by(n, ts[len(ts)-1]))
 	}
-	if len(lasts) > budget {
+	if budget := e.crashBudget(); len(lasts) > budget {
 		e.constrs = append(e.constrs, atMost(lasts, budget))
 	}
-	// Without Not, open roots survive the base alone. With Not, an open
-	// root may be false with no added fault (a Not of a send the base
-	// keeps): then the empty extension is the only minimal one.
-	if e.hasNot && e.cuts(nil) {
-		e.rootCut = true
-	}
-	return e, nil
 }
 
 // apply records xs in the scratch tables omitted and crashAt (on is
@@ -582,102 +646,124 @@ func (e *encoding) block(xs []faultVar) solver.CardConstr {
 // fault. nvars is its number of variables.
 func (e *encoding) subsets(xs []faultVar) (cs []solver.CardConstr, nvars int) {
 	e.cuts(nil)
-	val0 := e.val // values with no added fault (only read below)
-	v := make(map[lineage.NodeID]int)
-	nvars = len(xs)
-	// removers are the faults of xs that remove ev (fault.Removal.Cause).
-	removers := func(ev lineage.Event) []int {
-		rm := e.p.RemovedBy(ev.From, ev.To, ev.Time)
-		var lits []int
-		for j, f := range xs {
-			if f.crash && f.c.Node == ev.From && rm.Cause(f.c.Time, false) != fault.Kept ||
-				!f.crash && f.o == (fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}) && rm.Cause(0, true) != fault.Kept {
-				lits = append(lits, j+1)
-			}
-		}
-		return lits
-	}
-	clause := func(lits ...int) { cs = append(cs, solver.AtLeast1(lits...)) }
-	// lit is the literal "c survives", or 0 when c is constant (*cval).
-	lit := func(c lineage.NodeID, cval *bool) int {
-		if x, ok := v[c]; ok {
-			return x
-		}
-		if e.st[c] == open {
-			*cval = val0[c]
-		} else {
-			*cval = e.st[c] == survives
-		}
-		return 0
-	}
+	b := subsetBuilder{e: e, xs: xs, val0: e.val, nodeVar: map[lineage.NodeID]int{}, nvars: len(xs)}
 	for _, i := range e.order {
-		n := &e.graph.Nodes[i]
-		if n.Kind == lineage.Send {
-			rm := removers(n.Event)
-			if len(rm) == 0 {
-				continue
-			}
-			nvars++
-			x := nvars
-			v[i] = x
-			for _, l := range rm { // x ↔ no remover is kept
-				clause(-x, -l)
-			}
-			clause(append([]int{x}, rm...)...)
-			continue
-		}
-		var lits []int
-		constant := false // an absorbing constant child fixes the node
-		for _, c := range n.Children {
-			var cv bool
-			l := lit(c, &cv)
-			switch {
-			case l != 0:
-				lits = append(lits, l)
-			case n.Kind == lineage.And && !cv, n.Kind == lineage.Or && cv:
-				constant = true
-			}
-		}
-		if constant || len(lits) == 0 {
-			continue // not affected: it keeps its value with no added fault
-		}
-		nvars++
-		x := nvars
-		v[i] = x
-		switch n.Kind {
-		case lineage.And: // x ↔ all lits
-			neg := []int{x}
-			for _, l := range lits {
-				clause(-x, l)
-				neg = append(neg, -l)
-			}
-			clause(neg...)
-		case lineage.Or: // x ↔ some lit
-			for _, l := range lits {
-				clause(x, -l)
-			}
-			clause(append([]int{-x}, lits...)...)
-		case lineage.Not:
-			clause(x, lits[0])
-			clause(-x, -lits[0])
+		if n := &e.graph.Nodes[i]; n.Kind == lineage.Send {
+			b.addSend(i, n.Event)
+		} else {
+			b.addInner(i, n)
 		}
 	}
 	var cut []int
 	for _, r := range e.roots {
-		if x, ok := v[r]; ok {
+		if x, ok := b.nodeVar[r]; ok {
 			cut = append(cut, -x)
 		}
 	}
 	if len(cut) == 0 {
 		return nil, 0 // no subset changes a root
 	}
-	clause(cut...)
+	b.clause(cut...)
 	var drop []int
 	for j := range xs {
 		drop = append(drop, -(j + 1))
 	}
-	clause(drop...)
-	return cs, nvars
+	b.clause(drop...)
+	return b.cs, b.nvars
+}
+
+// subsetBuilder builds the CNF of encoding.subsets.
+type subsetBuilder struct {
+	e       *encoding
+	xs      []faultVar
+	val0    []bool                 // node values with no added fault (only read)
+	nodeVar map[lineage.NodeID]int // the nodes with a variable
+	cs      []solver.CardConstr
+	nvars   int
+}
+
+func (b *subsetBuilder) clause(lits ...int) { b.cs = append(b.cs, solver.AtLeast1(lits...)) }
+
+func (b *subsetBuilder) newVar(i lineage.NodeID) int {
+	b.nvars++
+	b.nodeVar[i] = b.nvars
+	return b.nvars
+}
+
+// removers are the literals of the faults of xs that remove ev
+// (fault.Removal.Cause).
+func (b *subsetBuilder) removers(ev lineage.Event) []int {
+	rm := b.e.p.RemovedBy(ev.From, ev.To, ev.Time)
+	var lits []int
+	for j, f := range b.xs {
+		if f.crash && f.c.Node == ev.From && rm.Cause(f.c.Time, false) != fault.Kept ||
+			!f.crash && f.o == (fault.Omission{From: ev.From, To: ev.To, Time: ev.Time}) && rm.Cause(0, true) != fault.Kept {
+			lits = append(lits, j+1)
+		}
+	}
+	return lits
+}
+
+// survivesLit is the literal "c survives", or 0 when c is constant over the
+// subsets; then constValue is its value.
+func (b *subsetBuilder) survivesLit(c lineage.NodeID) (lit int, constValue bool) {
+	if x, ok := b.nodeVar[c]; ok {
+		return x, false
+	}
+	if b.e.st[c] == open {
+		return 0, b.val0[c]
+	}
+	return 0, b.e.st[c] == survives
+}
+
+// addSend gives send node i a variable if a fault of xs removes it:
+// x ↔ no remover is kept.
+func (b *subsetBuilder) addSend(i lineage.NodeID, ev lineage.Event) {
+	rm := b.removers(ev)
+	if len(rm) == 0 {
+		return
+	}
+	x := b.newVar(i)
+	for _, l := range rm {
+		b.clause(-x, -l)
+	}
+	b.clause(append([]int{x}, rm...)...)
+}
+
+// addInner gives And/Or/Not node i a variable, with the full equivalence,
+// unless it keeps its value with no added fault.
+func (b *subsetBuilder) addInner(i lineage.NodeID, n *lineage.Node) {
+	var lits []int
+	for _, c := range n.Children {
+		l, cv := b.survivesLit(c)
+		switch {
+		case l != 0:
+			lits = append(lits, l)
+		case n.Kind == lineage.And && !cv, n.Kind == lineage.Or && cv:
+			return // an absorbing constant child fixes the node
+		}
+	}
+	if len(lits) == 0 {
+		return // not affected: it keeps its value with no added fault
+	}
+	x := b.newVar(i)
+	switch n.Kind {
+	case lineage.And: // x ↔ all lits
+		neg := []int{x}
+		for _, l := range lits {
+			b.clause(-x, l)
+			neg = append(neg, -l)
+		}
+		b.clause(neg...)
+	case lineage.Or: // x ↔ some lit
+		for _, l := range lits {
+			b.clause(x, -l)
+		}
+		b.clause(append([]int{-x}, lits...)...)
+	case lineage.Not:
+		b.clause(x, lits[0])
+		b.clause(-x, -lits[0])
+	}
 }
 
 // openChildren returns the distinct open children.
