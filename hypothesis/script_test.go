@@ -3,23 +3,19 @@ package hypothesis
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/internal/golden"
 	"github.com/ldfi/ldfi/lineage"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected output in testdata/*.txt")
-
-// TestScripts runs the cases of testdata/*.txt. A case is a list of
-// directives, a line "----", the expected hypotheses (one per line, or
-// "(none)"), and a line "====" before the next case:
+// TestScripts runs the cases of the archives testdata/*.txtar. A case is
+// a pair of files: NN.script, a list of directives, and NN.want, the
+// expected hypotheses (one per line, or "(none)"):
 //
 //	nodes a,b,c            the node set
 //	eot 4 / eff 3 / crashes 1
@@ -31,43 +27,27 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 //	exclude FAULT...        one Options.Exclude entry
 //	limit N / maxsize N     Options.Limit / Options.MaxSize
 //
-// With -update the expected parts are rewritten from the results; read the
+// go test -update rewrites the .want files from the results; read the
 // diff before committing.
 func TestScripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no testdata/*.txt")
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out strings.Builder
-		cases := strings.Split(string(data), "\n====\n")
-		for i, c := range cases {
-			input, want, ok := strings.Cut(c+"\n", "\n----\n")
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) {
+		n := 0
+		for _, f := range a.Files {
+			name, ok := strings.CutSuffix(f.Name, ".script")
 			if !ok {
-				t.Fatalf("%s: case %d has no ----", file, i+1)
+				continue
 			}
-			got, err := runScript(input)
+			n++
+			got, err := runScript(string(f.Data))
 			if err != nil {
-				t.Fatalf("%s: case %d: %v", file, i+1, err)
+				t.Fatalf("%s: %v", f.Name, err)
 			}
-			if strings.TrimSpace(got) != strings.TrimSpace(want) && !*update {
-				t.Errorf("%s: case %d:\n%s\n---- got\n%s---- want\n%s", file, i+1, input, got, want)
-			}
-			if i > 0 {
-				out.WriteString("\n====\n")
-			}
-			out.WriteString(input + "\n----\n" + strings.TrimRight(got, "\n"))
+			a.CheckFile(t, name+".want", got)
 		}
-		if *update {
-			if err := os.WriteFile(file, []byte(out.String()+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+		if n == 0 {
+			t.Fatalf("%s has no .script file", a.Path)
 		}
-	}
+	})
 }
 
 func runScript(input string) (string, error) {
