@@ -1,5 +1,5 @@
 // Package dedalus is ldfi's front end for Dedalus programs (the language
-// and its meaning are in shared/dedalus.md): it reads source files,
+// and its meaning are in docs/language.md): it reads source files,
 // follows includes, parses, checks, and lowers a program to the resolved
 // form in program.go that the evaluator runs.
 //

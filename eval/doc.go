@@ -20,10 +20,10 @@
 //
 // # Semantics
 //
-// Exactly those of the spec (shared/dedalus.md, sections 4 and 5): time runs
-// 1..EOT; a fact holds at its time only (facts after EOT are ignored); at
-// each time the deductive rules run to a fixpoint stratum by stratum, then
-// the @next rules derive at t+1 (when t+1 <= EOT) and the @async rules send
+// Exactly those of docs/language.md ("Meaning"): time runs 1..EOT; a fact
+// holds at its time only (facts after EOT are ignored); at each time the
+// deductive rules run to a fixpoint stratum by stratum, then the @next
+// rules derive at t+1 (when t+1 <= EOT) and the @async rules send
 // messages from the rule's node to the head's first column, delivered at t+1
 // unless the schedule removes them (fault.Params.RemovedBy: an omission of
 // the channel at the send time, or a crash of the sender at or before it).
@@ -32,7 +32,7 @@
 // Time) holds at every time for every observer in the node set and every
 // crash of the schedule.
 //
-// Choices the spec leaves open, made here:
+// Choices docs/language.md leaves open, made here:
 //   - A body atom rel(...)@k reads rel as of time k: at times t > k the
 //     complete table of time k; at t == k the current table, exactly like an
 //     unannotated atom (the checker stratifies @k atoms like any other); at

@@ -109,8 +109,9 @@ func (l *Learner) suppressorsAt(rel dedalus.RelID, t int) ([]relTime, bool) {
 }
 
 // NonMonotone reports whether any rule uses negation or aggregation: then
-// faults can add tuples as well as remove them, and certificates rest on the
-// negative-support heuristic.
+// faults can add tuples as well as remove them, negative support only
+// guides the search, and a certificate needs the exact check of package
+// symbolic (docs/search.md).
 func (l *Learner) NonMonotone() bool {
 	for _, r := range l.prog.Rules {
 		if r.HasAgg {
