@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -39,31 +40,34 @@ Examples:
 
 func init() { register(60, newBenchCmd) }
 
+// benchFlags are the flags of ldfi bench.
+type benchFlags struct {
+	programs        string
+	trials          int
+	out             string
+	format          string
+	only            string
+	timeout         time.Duration
+	maxRuns         int
+	exhaustiveLimit int64
+	parallel        int
+	noTimes         bool
+	inProcess       bool
+	repeat          int
+	workerStages    string
+	noExact         bool
+	maxInstances    int
+	push            string
+	pushOnly        bool
+	pushLimit       time.Duration
+	pushCrashes     int
+	pushMaxEOT      int
+	pushMaxRSS      string
+	workerProbe     int
+}
+
 func newBenchCmd() *cobra.Command {
-	var (
-		programs        string
-		trials          int
-		out             string
-		format          string
-		only            string
-		timeout         time.Duration
-		maxRuns         int
-		exhaustiveLimit int64
-		parallel        int
-		noTimes         bool
-		inProcess       bool
-		repeat          int
-		workerStages    string
-		noExact         bool
-		maxInstances    int
-		push            string
-		pushOnly        bool
-		pushLimit       time.Duration
-		pushCrashes     int
-		pushMaxEOT      int
-		pushMaxRSS      string
-		workerProbe     int
-	)
+	var flags benchFlags
 	cmd := &cobra.Command{
 		Use:   "bench [flags]",
 		Short: "Measure LDFI against the exact check, random and exhaustive search on a corpus of protocols",
@@ -102,257 +106,315 @@ bench file, program errors, unknown --only or --push name). The push
 measurement does not change the exit status: a probe that runs out of time or
 memory is what it measures.` + benchExamples,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "markdown" && format != "json" {
-				return usageError("--format must be markdown or json, got %q", format)
-			}
-			if trials < 0 {
-				return usageError("--random-trials must not be negative, got %d", trials)
-			}
-			if maxRuns < 1 {
-				return usageError("--max-runs must be at least 1, got %d", maxRuns)
-			}
-			if repeat < 1 {
-				return usageError("--repeat must be at least 1, got %d", repeat)
-			}
-			if maxInstances < 1 {
-				return usageError("--max-instances must be at least 1, got %d", maxInstances)
-			}
-			if pushLimit <= 0 {
-				return usageError("--push-limit must be positive, got %s", pushLimit)
-			}
-			if pushCrashes < 0 {
-				return usageError("--push-crashes must not be negative, got %d", pushCrashes)
-			}
-			if pushMaxEOT < 1 || pushMaxEOT > eval.MaxEOT {
-				return usageError("--push-max-eot must be between 1 and %d, got %d", eval.MaxEOT, pushMaxEOT)
-			}
-			maxRSS, err := bench.ParseBytes(pushMaxRSS)
-			if err != nil {
-				return usageError("--push-max-rss: %v", err)
-			}
-			if pushOnly && push == "" {
-				return usageError("--push-only needs --push")
-			}
-			if parallel < 1 {
-				return usageError("--parallel must be at least 1, got %d", parallel)
-			}
-			if timeout < 0 || exhaustiveLimit < 0 {
-				return usageError("--timeout-per-row and --exhaustive-limit must not be negative")
-			}
-			if out != "" {
-				if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
-					return usageError("--out %s: no such directory %s", out, filepath.Dir(out))
-				}
-			}
-			all, err := bench.ReadFile(programs)
-			if err != nil {
-				var pe *fs.PathError
-				if errors.As(err, &pe) {
-					return usageError("reading the bench file: %v", err)
-				}
-				return usageError("%v", err)
-			}
-			entries := all
-			if only != "" {
-				entries, err = selectEntries(all, only, programs, "--only")
-				if err != nil {
-					return err
-				}
-			}
-			var pushed []bench.Entry
-			if push != "" {
-				if pushed, err = selectEntries(all, push, programs, "--push"); err != nil {
-					return err
-				}
-			}
-			if pushOnly {
-				entries = nil
-			}
-			progs, err := loadEntries(cmd, entries)
-			if err != nil {
-				return err
-			}
-			pushProgs, err := loadEntries(cmd, pushed)
-			if err != nil {
-				return err
-			}
-			pushOpts := bench.PushOptions{
-				Limit:        pushLimit,
-				Crashes:      pushCrashes,
-				MaxEOT:       pushMaxEOT,
-				MaxRSS:       maxRSS,
-				MaxInstances: maxInstances,
-				Parallel:     parallel,
-			}
-			if workerProbe > 0 {
-				if len(entries) != 1 {
-					return usageError("--worker-probe needs exactly one --only entry")
-				}
-				return bench.ProbeWorker(context.Background(), cmd.OutOrStdout(), &entries[0], progs[0], pushOpts, workerProbe)
-			}
-
-			stderr := cmd.ErrOrStderr()
-			opts := bench.Options{
-				RandomTrials:    trials,
-				MaxRuns:         maxRuns,
-				ExhaustiveLimit: exhaustiveLimit,
-				Timeout:         timeout,
-				Parallel:        parallel,
-				Repeat:          repeat,
-				NoExact:         noExact,
-				MaxInstances:    maxInstances,
-			}
-			if workerStages != "" {
-				return benchWorker(cmd, entries, progs, opts, workerStages)
-			}
-			tty := isTerminal(stderr)
-			if tty {
-				opts.Progress = func(i, n int, name, what string) {
-					fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s: %s", i, n, name, what)
-				}
-				pushOpts.Progress = func(name string, eot int) {
-					fmt.Fprintf(stderr, "\r\033[K[push] %s: EOT %d", name, eot)
-				}
-			}
-			rows := []bench.Row{}
-			var pushRes []bench.PushResult
-			if inProcess {
-				rows = append(rows, bench.Run(context.Background(), entries, progs, opts)...)
-				if len(pushed) > 0 {
-					pushRes = bench.RunPush(context.Background(), pushed, pushProgs, pushOpts)
-				}
-			} else {
-				exe, err := selfExecutable()
-				if err != nil {
-					return &exitError{code: ExitBadInput, err: fmt.Errorf("finding the ldfi executable for the row workers (use --in-process): %w", err)}
-				}
-				settings := []string{
-					"--programs", programs,
-					"--random-trials", fmt.Sprint(trials),
-					"--max-runs", fmt.Sprint(maxRuns),
-					"--exhaustive-limit", fmt.Sprint(exhaustiveLimit),
-					"--timeout-per-row", timeout.String(),
-					"--parallel", fmt.Sprint(parallel),
-					"--repeat", fmt.Sprint(repeat),
-					"--max-instances", fmt.Sprint(maxInstances),
-				}
-				if noExact {
-					settings = append(settings, "--no-exact")
-				}
-				launch := func(entry string, stages []bench.Stage) *exec.Cmd {
-					var names []string
-					for _, st := range stages {
-						names = append(names, string(st))
-					}
-					args := append([]string{"bench", "--only", entry, "--worker-stages", strings.Join(names, ",")}, settings...)
-					return exec.Command(exe, args...)
-				}
-				rows = append(rows, bench.RunIsolated(context.Background(), entries, opts, launch)...)
-				if len(pushed) > 0 {
-					launchProbe := func(entry string, eot int) *exec.Cmd {
-						return exec.Command(exe, "bench", "--programs", programs, "--only", entry,
-							"--worker-probe", fmt.Sprint(eot), "--push-limit", pushLimit.String(),
-							"--push-crashes", fmt.Sprint(pushCrashes), "--max-instances", fmt.Sprint(maxInstances),
-							"--parallel", fmt.Sprint(parallel))
-					}
-					pushRes = bench.RunPushIsolated(context.Background(), pushed, pushOpts, launchProbe)
-				}
-			}
-			if tty {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-			rep := &bench.Report{
-				Command: benchCommand(cmd),
-				Settings: bench.Settings{
-					Programs:        programs,
-					RandomTrials:    trials,
-					MaxRuns:         maxRuns,
-					ExhaustiveLimit: exhaustiveLimit,
-					Timeout:         timeoutText(timeout),
-					InProcess:       inProcess,
-					Repeat:          repeat,
-				},
-				Rows: rows,
-				Push: pushRes,
-			}
-			if push != "" {
-				rep.PushSettings = &bench.PushSettings{
-					Entries: push, Limit: pushLimit.String(), Crashes: pushCrashes, MaxEOT: pushMaxEOT,
-					MaxInstances: maxInstances, InProcess: inProcess,
-				}
-				if maxRSS > 0 && !inProcess {
-					rep.PushSettings.MaxRSS = bench.Bytes(maxRSS)
-				}
-			}
-			if noTimes {
-				bench.StripTimes(rep.Rows)
-				bench.StripPushTimes(rep.Push)
-			} else {
-				rep.Date = bench.Today()
-				rep.Machine = bench.ThisMachine(version(), parallel)
-			}
-			var data []byte
-			if format == "json" {
-				data, err = rep.JSON()
-				if err != nil {
-					return err
-				}
-			} else {
-				if out != "" {
-					if old, err := dedalus.ReadSourceFile(out); err == nil {
-						rep.Notes = bench.ExtractNotes([]byte(old))
-					}
-				}
-				var sb strings.Builder
-				if err := rep.Markdown(&sb); err != nil {
-					return err
-				}
-				data = []byte(sb.String())
-			}
-			if out != "" {
-				if err := writeFileAtomic(out, data); err != nil {
-					return &exitError{code: ExitBadInput, err: fmt.Errorf("writing %s: %w", out, err)}
-				}
-			} else if _, err := cmd.OutOrStdout().Write(data); err != nil {
-				return err
-			}
-			if bad := rep.Mismatches(); len(bad) > 0 {
-				for _, m := range bad {
-					fmt.Fprintln(stderr, "ldfi bench: "+m)
-				}
-				fmt.Fprintf(stderr, "ldfi bench: %d of %d rows disagree with their expected verdict\n", countRows(rep), len(rep.Rows))
-				return exitCode(ExitViolation)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBench(cmd, &flags) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&programs, "programs", "examples/bench.json", "the bench file (JSON array of entries)")
-	f.IntVar(&trials, "random-trials", 25, "random search trials per counterexample row (seeds 1..N)")
-	f.StringVar(&out, "out", "", "write the report to this file instead of stdout")
-	f.StringVar(&format, "format", "markdown", "output format: markdown or json")
-	f.StringVar(&only, "only", "", "comma-separated entry names to run (default: all)")
-	f.DurationVar(&timeout, "timeout-per-row", time.Minute, "wall-time limit of each strategy on a row (0: none)")
-	f.IntVar(&maxRuns, "max-runs", 10000, "executions limit of each search")
-	f.Int64Var(&exhaustiveLimit, "exhaustive-limit", 60000, "run the exhaustive search on rows with at most this many schedules (0: never)")
-	f.IntVar(&parallel, "parallel", runtime.NumCPU(), "executions run at once in each search (changes wall times only)")
-	f.IntVar(&repeat, "repeat", 3, "run each LDFI search this many times: report the fastest wall time, and check that every run ends the same way")
-	f.BoolVar(&noTimes, "no-times", false, "omit wall times, date and machine: deterministic output")
-	f.BoolVar(&inProcess, "in-process", false, "run every row in this process instead of one worker process per row (a search that overruns its time limit then keeps running and slows later rows)")
-	f.BoolVar(&noExact, "no-exact", false, "skip the exact strategy (one SAT question over every schedule) on every row")
-	f.IntVar(&maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances (exact strategy, LDFI, --push)")
-	f.StringVar(&push, "push", "", "comma-separated entry names: find the largest EOT (EFF = EOT - 1) at which the exact strategy decides each within --push-limit")
-	f.BoolVar(&pushOnly, "push-only", false, "with --push: measure only the push, not the rows")
-	f.DurationVar(&pushLimit, "push-limit", time.Minute, "--push: wall-time limit of each probe")
-	f.IntVar(&pushCrashes, "push-crashes", 1, "--push: crash budget of every probe")
-	f.IntVar(&pushMaxEOT, "push-max-eot", eval.MaxEOT, "--push: the largest EOT tried")
-	f.StringVar(&pushMaxRSS, "push-max-rss", "8GiB", "--push: kill a probe whose worker holds more resident memory than this (0: no limit)")
-	f.StringVar(&workerStages, "worker-stages", "", "internal: measure these stages of the single --only row and print JSON lines")
-	_ = f.MarkHidden("worker-stages")
-	f.IntVar(&workerProbe, "worker-probe", 0, "internal: run the push probe at this EOT of the single --only row and print it as JSON")
-	_ = f.MarkHidden("worker-probe")
+	flags.register(cmd.Flags())
 	return cmd
+}
+
+func (bf *benchFlags) register(f *pflag.FlagSet) {
+	f.StringVar(&bf.programs, "programs", "examples/bench.json", "the bench file (JSON array of entries)")
+	f.IntVar(&bf.trials, "random-trials", 25, "random search trials per counterexample row (seeds 1..N)")
+	f.StringVar(&bf.out, "out", "", "write the report to this file instead of stdout")
+	f.StringVar(&bf.format, "format", "markdown", "output format: markdown or json")
+	f.StringVar(&bf.only, "only", "", "comma-separated entry names to run (default: all)")
+	f.DurationVar(&bf.timeout, "timeout-per-row", time.Minute, "wall-time limit of each strategy on a row (0: none)")
+	f.IntVar(&bf.maxRuns, "max-runs", 10000, "executions limit of each search")
+	f.Int64Var(&bf.exhaustiveLimit, "exhaustive-limit", 60000, "run the exhaustive search on rows with at most this many schedules (0: never)")
+	f.IntVar(&bf.parallel, "parallel", runtime.NumCPU(), "executions run at once in each search (changes wall times only)")
+	f.IntVar(&bf.repeat, "repeat", 3, "run each LDFI search this many times: report the fastest wall time, and check that every run ends the same way")
+	f.BoolVar(&bf.noTimes, "no-times", false, "omit wall times, date and machine: deterministic output")
+	f.BoolVar(&bf.inProcess, "in-process", false, "run every row in this process instead of one worker process per row (a search that overruns its time limit then keeps running and slows later rows)")
+	f.BoolVar(&bf.noExact, "no-exact", false, "skip the exact strategy (one SAT question over every schedule) on every row")
+	f.IntVar(&bf.maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances (exact strategy, LDFI, --push)")
+	f.StringVar(&bf.push, "push", "", "comma-separated entry names: find the largest EOT (EFF = EOT - 1) at which the exact strategy decides each within --push-limit")
+	f.BoolVar(&bf.pushOnly, "push-only", false, "with --push: measure only the push, not the rows")
+	f.DurationVar(&bf.pushLimit, "push-limit", time.Minute, "--push: wall-time limit of each probe")
+	f.IntVar(&bf.pushCrashes, "push-crashes", 1, "--push: crash budget of every probe")
+	f.IntVar(&bf.pushMaxEOT, "push-max-eot", eval.MaxEOT, "--push: the largest EOT tried")
+	f.StringVar(&bf.pushMaxRSS, "push-max-rss", "8GiB", "--push: kill a probe whose worker holds more resident memory than this (0: no limit)")
+	f.StringVar(&bf.workerStages, "worker-stages", "", "internal: measure these stages of the single --only row and print JSON lines")
+	_ = f.MarkHidden("worker-stages")
+	f.IntVar(&bf.workerProbe, "worker-probe", 0, "internal: run the push probe at this EOT of the single --only row and print it as JSON")
+	_ = f.MarkHidden("worker-probe")
+}
+
+// runBench is ldfi bench: check the flags, load the entries, measure them
+// (or be a worker), then write the report and list the mismatches.
+func runBench(cmd *cobra.Command, bf *benchFlags) error {
+	maxRSS, err := bf.validate()
+	if err != nil {
+		return err
+	}
+	entries, pushed, err := bf.selectEntries()
+	if err != nil {
+		return err
+	}
+	progs, err := loadEntries(cmd, entries)
+	if err != nil {
+		return err
+	}
+	pushProgs, err := loadEntries(cmd, pushed)
+	if err != nil {
+		return err
+	}
+	pushOpts := bench.PushOptions{
+		Limit:        bf.pushLimit,
+		Crashes:      bf.pushCrashes,
+		MaxEOT:       bf.pushMaxEOT,
+		MaxRSS:       maxRSS,
+		MaxInstances: bf.maxInstances,
+		Parallel:     bf.parallel,
+	}
+	if bf.workerProbe > 0 {
+		if len(entries) != 1 {
+			return usageError("--worker-probe needs exactly one --only entry")
+		}
+		return bench.ProbeWorker(context.Background(), cmd.OutOrStdout(), &entries[0], progs[0], pushOpts, bf.workerProbe)
+	}
+	opts := bench.Options{
+		RandomTrials:    bf.trials,
+		MaxRuns:         bf.maxRuns,
+		ExhaustiveLimit: bf.exhaustiveLimit,
+		Timeout:         bf.timeout,
+		Parallel:        bf.parallel,
+		Repeat:          bf.repeat,
+		NoExact:         bf.noExact,
+		MaxInstances:    bf.maxInstances,
+	}
+	if bf.workerStages != "" {
+		return benchWorker(cmd, entries, progs, opts, bf.workerStages)
+	}
+	stderr := cmd.ErrOrStderr()
+	rows, pushRes, err := bf.measure(stderr, entries, progs, opts, pushed, pushProgs, pushOpts)
+	if err != nil {
+		return err
+	}
+	rep := bf.report(cmd, rows, pushRes, maxRSS)
+	if err := bf.write(cmd, rep); err != nil {
+		return err
+	}
+	if bad := rep.Mismatches(); len(bad) > 0 {
+		for _, m := range bad {
+			fmt.Fprintln(stderr, "ldfi bench: "+m)
+		}
+		fmt.Fprintf(stderr, "ldfi bench: %d of %d rows disagree with their expected verdict\n", countRows(rep), len(rep.Rows))
+		return exitCode(ExitViolation)
+	}
+	return nil
+}
+
+// validate checks the flags and returns --push-max-rss in bytes.
+func (bf *benchFlags) validate() (maxRSS int64, err error) {
+	if bf.format != "markdown" && bf.format != "json" {
+		return 0, usageError("--format must be markdown or json, got %q", bf.format)
+	}
+	if bf.trials < 0 {
+		return 0, usageError("--random-trials must not be negative, got %d", bf.trials)
+	}
+	if bf.maxRuns < 1 {
+		return 0, usageError("--max-runs must be at least 1, got %d", bf.maxRuns)
+	}
+	if bf.repeat < 1 {
+		return 0, usageError("--repeat must be at least 1, got %d", bf.repeat)
+	}
+	if bf.maxInstances < 1 {
+		return 0, usageError("--max-instances must be at least 1, got %d", bf.maxInstances)
+	}
+	if bf.pushLimit <= 0 {
+		return 0, usageError("--push-limit must be positive, got %s", bf.pushLimit)
+	}
+	if bf.pushCrashes < 0 {
+		return 0, usageError("--push-crashes must not be negative, got %d", bf.pushCrashes)
+	}
+	if bf.pushMaxEOT < 1 || bf.pushMaxEOT > eval.MaxEOT {
+		return 0, usageError("--push-max-eot must be between 1 and %d, got %d", eval.MaxEOT, bf.pushMaxEOT)
+	}
+	maxRSS, err = bench.ParseBytes(bf.pushMaxRSS)
+	if err != nil {
+		return 0, usageError("--push-max-rss: %v", err)
+	}
+	if bf.pushOnly && bf.push == "" {
+		return 0, usageError("--push-only needs --push")
+	}
+	if bf.parallel < 1 {
+		return 0, usageError("--parallel must be at least 1, got %d", bf.parallel)
+	}
+	if bf.timeout < 0 || bf.exhaustiveLimit < 0 {
+		return 0, usageError("--timeout-per-row and --exhaustive-limit must not be negative")
+	}
+	if bf.out != "" {
+		if st, err := os.Stat(filepath.Dir(bf.out)); err != nil || !st.IsDir() {
+			return 0, usageError("--out %s: no such directory %s", bf.out, filepath.Dir(bf.out))
+		}
+	}
+	return maxRSS, nil
+}
+
+// selectEntries reads the bench file and returns the entries to measure
+// (--only, none with --push-only) and those to push (--push).
+func (bf *benchFlags) selectEntries() (entries, pushed []bench.Entry, err error) {
+	all, err := bench.ReadFile(bf.programs)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, nil, usageError("reading the bench file: %v", err)
+		}
+		return nil, nil, usageError("%v", err)
+	}
+	entries = all
+	if bf.only != "" {
+		if entries, err = selectEntries(all, bf.only, bf.programs, "--only"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if bf.push != "" {
+		if pushed, err = selectEntries(all, bf.push, bf.programs, "--push"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if bf.pushOnly {
+		entries = nil
+	}
+	return entries, pushed, nil
+}
+
+// measure runs the rows and the push, here (--in-process) or in worker
+// processes, with a progress line on stderr when it is a terminal.
+func (bf *benchFlags) measure(stderr io.Writer, entries []bench.Entry, progs []*dedalus.Program, opts bench.Options,
+	pushed []bench.Entry, pushProgs []*dedalus.Program, pushOpts bench.PushOptions) ([]bench.Row, []bench.PushResult, error) {
+	tty := isTerminal(stderr)
+	if tty {
+		opts.Progress = func(i, n int, name, what string) {
+			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s: %s", i, n, name, what)
+		}
+		pushOpts.Progress = func(name string, eot int) {
+			fmt.Fprintf(stderr, "\r\033[K[push] %s: EOT %d", name, eot)
+		}
+	}
+	rows := []bench.Row{}
+	var pushRes []bench.PushResult
+	if bf.inProcess {
+		rows = append(rows, bench.Run(context.Background(), entries, progs, opts)...)
+		if len(pushed) > 0 {
+			pushRes = bench.RunPush(context.Background(), pushed, pushProgs, pushOpts)
+		}
+	} else {
+		exe, err := selfExecutable()
+		if err != nil {
+			return nil, nil, &exitError{code: ExitBadInput, err: fmt.Errorf("finding the ldfi executable for the row workers (use --in-process): %w", err)}
+		}
+		rows = append(rows, bench.RunIsolated(context.Background(), entries, opts, bf.rowWorker(exe))...)
+		if len(pushed) > 0 {
+			pushRes = bench.RunPushIsolated(context.Background(), pushed, pushOpts, bf.probeWorker(exe))
+		}
+	}
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	return rows, pushRes, nil
+}
+
+// rowWorker returns the command of a worker measuring some stages of one
+// entry with these flags.
+func (bf *benchFlags) rowWorker(exe string) func(entry string, stages []bench.Stage) *exec.Cmd {
+	settings := []string{
+		"--programs", bf.programs,
+		"--random-trials", fmt.Sprint(bf.trials),
+		"--max-runs", fmt.Sprint(bf.maxRuns),
+		"--exhaustive-limit", fmt.Sprint(bf.exhaustiveLimit),
+		"--timeout-per-row", bf.timeout.String(),
+		"--parallel", fmt.Sprint(bf.parallel),
+		"--repeat", fmt.Sprint(bf.repeat),
+		"--max-instances", fmt.Sprint(bf.maxInstances),
+	}
+	if bf.noExact {
+		settings = append(settings, "--no-exact")
+	}
+	return func(entry string, stages []bench.Stage) *exec.Cmd {
+		var names []string
+		for _, st := range stages {
+			names = append(names, string(st))
+		}
+		args := append([]string{"bench", "--only", entry, "--worker-stages", strings.Join(names, ",")}, settings...)
+		return exec.Command(exe, args...)
+	}
+}
+
+// probeWorker returns the command of a worker running one push probe.
+func (bf *benchFlags) probeWorker(exe string) func(entry string, eot int) *exec.Cmd {
+	return func(entry string, eot int) *exec.Cmd {
+		return exec.Command(exe, "bench", "--programs", bf.programs, "--only", entry,
+			"--worker-probe", fmt.Sprint(eot), "--push-limit", bf.pushLimit.String(),
+			"--push-crashes", fmt.Sprint(bf.pushCrashes), "--max-instances", fmt.Sprint(bf.maxInstances),
+			"--parallel", fmt.Sprint(bf.parallel))
+	}
+}
+
+// report assembles the bench report of the measured rows and push.
+func (bf *benchFlags) report(cmd *cobra.Command, rows []bench.Row, pushRes []bench.PushResult, maxRSS int64) *bench.Report {
+	rep := &bench.Report{
+		Command: benchCommand(cmd),
+		Settings: bench.Settings{
+			Programs:        bf.programs,
+			RandomTrials:    bf.trials,
+			MaxRuns:         bf.maxRuns,
+			ExhaustiveLimit: bf.exhaustiveLimit,
+			Timeout:         timeoutText(bf.timeout),
+			InProcess:       bf.inProcess,
+			Repeat:          bf.repeat,
+		},
+		Rows: rows,
+		Push: pushRes,
+	}
+	if bf.push != "" {
+		rep.PushSettings = &bench.PushSettings{
+			Entries: bf.push, Limit: bf.pushLimit.String(), Crashes: bf.pushCrashes, MaxEOT: bf.pushMaxEOT,
+			MaxInstances: bf.maxInstances, InProcess: bf.inProcess,
+		}
+		if maxRSS > 0 && !bf.inProcess {
+			rep.PushSettings.MaxRSS = bench.Bytes(maxRSS)
+		}
+	}
+	if bf.noTimes {
+		bench.StripTimes(rep.Rows)
+		bench.StripPushTimes(rep.Push)
+	} else {
+		rep.Date = bench.Today()
+		rep.Machine = bench.ThisMachine(version(), bf.parallel)
+	}
+	return rep
+}
+
+// write writes the report as --format says to --out (keeping the notes of
+// an existing Markdown file) or stdout.
+func (bf *benchFlags) write(cmd *cobra.Command, rep *bench.Report) error {
+	var data []byte
+	if bf.format == "json" {
+		var err error
+		if data, err = rep.JSON(); err != nil {
+			return err
+		}
+	} else {
+		if bf.out != "" {
+			if old, err := dedalus.ReadSourceFile(bf.out); err == nil {
+				rep.Notes = bench.ExtractNotes([]byte(old))
+			}
+		}
+		var sb strings.Builder
+		if err := rep.Markdown(&sb); err != nil {
+			return err
+		}
+		data = []byte(sb.String())
+	}
+	if bf.out != "" {
+		if err := writeFileAtomic(bf.out, data); err != nil {
+			return &exitError{code: ExitBadInput, err: fmt.Errorf("writing %s: %w", bf.out, err)}
+		}
+		return nil
+	}
+	_, err := cmd.OutOrStdout().Write(data)
+	return err
 }
 
 // benchWorker is the row worker: it measures the stages of the single
