@@ -53,18 +53,7 @@ func isIdent(c byte) bool  { return isLetter(c) || isDigit(c) || c == '_' }
 
 // next returns the next token, its position and its literal text.
 func (s *scanner) next() (tok token, pos Pos, lit string) {
-	// Skip white space.
-	for s.off < len(s.src) {
-		switch s.src[s.off] {
-		case ' ', '\t', '\r', '\f', '\v':
-			s.advance(1)
-			continue
-		case '\n':
-			s.newline()
-			continue
-		}
-		break
-	}
+	s.skipSpace()
 	pos = s.pos()
 	if s.off >= len(s.src) {
 		return tEOF, pos, s.lit(s.off, s.off)
@@ -72,117 +61,155 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 	c := s.src[s.off]
 	switch {
 	case isLower(c) || isUpper(c) || c == '_':
-		start := s.off
-		for s.off < len(s.src) && isIdent(s.src[s.off]) {
-			s.advance(1)
-		}
-		lit = s.lit(start, s.off)
-		switch {
-		case lit == "_":
-			return tWild, pos, lit
-		case lit == "include":
-			return tInclude, pos, lit
-		case lit == "notin":
-			return tNotin, pos, lit
-		case isUpper(c):
-			return tVar, pos, lit
-		case c == '_':
-			s.d.errorf(pos, "invalid name %s: variables start with an upper-case letter, relations with a lower-case one (_ alone is a wildcard)", lit)
-			return tIllegal, pos, lit
-		}
-		return tName, pos, lit
+		return s.scanWord(pos)
 	case isDigit(c):
-		start := s.off
-		for s.off < len(s.src) && isDigit(s.src[s.off]) {
-			s.advance(1)
-		}
-		if s.off < len(s.src) && isLetter(s.src[s.off]) {
-			// 12abc: report once, as one illegal token.
-			for s.off < len(s.src) && isIdent(s.src[s.off]) {
-				s.advance(1)
-			}
-			s.d.errorf(pos, "invalid number %s", s.src[start:s.off])
-			return tIllegal, pos, s.lit(start, s.off)
-		}
-		return tInt, pos, s.lit(start, s.off)
+		return s.scanNumber(pos)
 	case c == '"':
 		return s.scanString(pos)
 	case c == '/' && s.peek(1) == '/':
-		start := s.off
-		for s.off < len(s.src) && s.src[s.off] != '\n' {
-			s.advanceRune()
-		}
-		end := s.off
-		if end > start && s.src[end-1] == '\r' {
-			end-- // a CRLF line ending is not part of the comment
-		}
-		return tComment, pos, s.lit(start, end)
+		return s.scanLineComment(pos)
 	case c == '/' && s.peek(1) == '*':
 		return s.scanBlockComment(pos)
 	case c == '@':
-		rest := s.src[s.off+1:]
-		if hasWord(rest, "next") {
-			s.advance(5)
-			return tAtNext, pos, s.lit(s.off-5, s.off)
+		return s.scanAt(pos)
+	}
+	if t, n := operator(s.src[s.off:]); n > 0 {
+		s.advance(n)
+		return t, pos, s.lit(s.off-n, s.off)
+	}
+	return s.scanIllegal(pos, c)
+}
+
+// skipSpace moves over white space.
+func (s *scanner) skipSpace() {
+	for s.off < len(s.src) {
+		switch s.src[s.off] {
+		case ' ', '\t', '\r', '\f', '\v':
+			s.advance(1)
+		case '\n':
+			s.newline()
+		default:
+			return
 		}
-		if hasWord(rest, "async") {
-			s.advance(6)
-			return tAtAsync, pos, s.lit(s.off-6, s.off)
-		}
+	}
+}
+
+// scanWord scans a name, a variable, a keyword or the wildcard.
+func (s *scanner) scanWord(pos Pos) (token, Pos, string) {
+	c := s.src[s.off]
+	start := s.off
+	for s.off < len(s.src) && isIdent(s.src[s.off]) {
 		s.advance(1)
-		return tAt, pos, s.lit(s.off-1, s.off)
 	}
-	two := ""
-	if s.off+1 < len(s.src) {
-		two = s.src[s.off : s.off+2]
+	lit := s.lit(start, s.off)
+	switch {
+	case lit == "_":
+		return tWild, pos, lit
+	case lit == "include":
+		return tInclude, pos, lit
+	case lit == "notin":
+		return tNotin, pos, lit
+	case isUpper(c):
+		return tVar, pos, lit
+	case c == '_':
+		s.d.errorf(pos, "invalid name %s: variables start with an upper-case letter, relations with a lower-case one (_ alone is a wildcard)", lit)
+		return tIllegal, pos, lit
 	}
-	switch two {
-	case ":-":
-		s.advance(2)
-		return tArrow, pos, s.lit(s.off-2, s.off)
-	case "==":
-		s.advance(2)
-		return tEq, pos, s.lit(s.off-2, s.off)
-	case "!=":
-		s.advance(2)
-		return tNe, pos, s.lit(s.off-2, s.off)
-	case "<=":
-		s.advance(2)
-		return tLe, pos, s.lit(s.off-2, s.off)
-	case ">=":
-		s.advance(2)
-		return tGe, pos, s.lit(s.off-2, s.off)
+	return tName, pos, lit
+}
+
+// scanNumber scans an integer.
+func (s *scanner) scanNumber(pos Pos) (token, Pos, string) {
+	start := s.off
+	for s.off < len(s.src) && isDigit(s.src[s.off]) {
+		s.advance(1)
 	}
-	var t token
-	switch c {
+	if s.off < len(s.src) && isLetter(s.src[s.off]) {
+		// 12abc: report once, as one illegal token.
+		for s.off < len(s.src) && isIdent(s.src[s.off]) {
+			s.advance(1)
+		}
+		s.d.errorf(pos, "invalid number %s", s.src[start:s.off])
+		return tIllegal, pos, s.lit(start, s.off)
+	}
+	return tInt, pos, s.lit(start, s.off)
+}
+
+// scanLineComment scans a // comment up to the end of the line.
+func (s *scanner) scanLineComment(pos Pos) (token, Pos, string) {
+	start := s.off
+	for s.off < len(s.src) && s.src[s.off] != '\n' {
+		s.advanceRune()
+	}
+	end := s.off
+	if end > start && s.src[end-1] == '\r' {
+		end-- // a CRLF line ending is not part of the comment
+	}
+	return tComment, pos, s.lit(start, end)
+}
+
+// scanAt scans @next, @async or a lone @.
+func (s *scanner) scanAt(pos Pos) (token, Pos, string) {
+	rest := s.src[s.off+1:]
+	if hasWord(rest, "next") {
+		s.advance(5)
+		return tAtNext, pos, s.lit(s.off-5, s.off)
+	}
+	if hasWord(rest, "async") {
+		s.advance(6)
+		return tAtAsync, pos, s.lit(s.off-6, s.off)
+	}
+	s.advance(1)
+	return tAt, pos, s.lit(s.off-1, s.off)
+}
+
+// operator returns the operator or punctuation token rest starts with and
+// its length in bytes, 0 if none.
+func operator(rest string) (token, int) {
+	if len(rest) >= 2 {
+		switch rest[:2] {
+		case ":-":
+			return tArrow, 2
+		case "==":
+			return tEq, 2
+		case "!=":
+			return tNe, 2
+		case "<=":
+			return tLe, 2
+		case ">=":
+			return tGe, 2
+		}
+	}
+	switch rest[0] {
 	case ';':
-		t = tSemi
+		return tSemi, 1
 	case ',':
-		t = tComma
+		return tComma, 1
 	case '(':
-		t = tLparen
+		return tLparen, 1
 	case ')':
-		t = tRparen
+		return tRparen, 1
 	case '<':
-		t = tLt
+		return tLt, 1
 	case '>':
-		t = tGt
+		return tGt, 1
 	case '+':
-		t = tAdd
+		return tAdd, 1
 	case '-':
-		t = tSub
+		return tSub, 1
 	case '*':
-		t = tMul
+		return tMul, 1
 	case '/':
-		t = tDiv
+		return tDiv, 1
 	case '%':
-		t = tMod
+		return tMod, 1
 	}
-	if t != tEOF {
-		s.advance(1)
-		return t, pos, s.lit(s.off-1, s.off)
-	}
-	// An illegal character: report it and skip it (a whole rune if valid).
+	return tEOF, 0
+}
+
+// scanIllegal reports an illegal character and skips it (a whole rune if
+// valid).
+func (s *scanner) scanIllegal(pos Pos, c byte) (token, Pos, string) {
 	r, size := utf8.DecodeRuneInString(s.src[s.off:])
 	switch {
 	case r == utf8.RuneError && size == 1:
@@ -203,8 +230,6 @@ func (s *scanner) next() (tok token, pos Pos, lit string) {
 		}
 	case c == '.':
 		s.d.errorf(pos, "unexpected .; clauses end with ;")
-	case r < utf8.RuneSelf && (r < ' ' || r == 0x7f):
-		s.d.errorf(pos, "illegal character %#U", r)
 	default:
 		s.d.errorf(pos, "illegal character %#U", r)
 	}
