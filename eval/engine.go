@@ -196,28 +196,68 @@ func New(prog *dedalus.Program) (*Engine, error) {
 		return nil, errors.New("eval: nil program")
 	}
 	e := &Engine{prog: prog, strID: map[string]int64{}, facts: map[int][]cfact{}}
-	for i, r := range prog.Relations {
+	if err := e.compileRelations(); err != nil {
+		return nil, err
+	}
+	if err := e.compileRules(); err != nil {
+		return nil, err
+	}
+	if err := e.compileFacts(); err != nil {
+		return nil, err
+	}
+	if err := e.checkInvariantRelations(); err != nil {
+		return nil, err
+	}
+	e.hints.rel = make([]atomic.Int32, len(e.rels))
+	e.hints.msg = make([]atomic.Int32, len(e.rels))
+	for i := range e.rels {
+		rel := &e.rels[i]
+		for _, m := range rel.masks {
+			rel.cols = append(rel.cols, maskCols(m))
+		}
+	}
+	e.msgCols = make([][][]int, len(e.rels))
+	for _, ri := range e.later {
+		if h := e.rules[ri].head; e.rules[ri].kind == dedalus.Async {
+			e.msgCols[h] = [][]int{maskCols(fullMask(e.rels[h].arity + 1))}
+		}
+	}
+	return e, nil
+}
+
+// validRel reports whether id names a relation of the engine.
+func (e *Engine) validRel(id dedalus.RelID) bool { return id >= 0 && int(id) < len(e.rels) }
+
+// compileRelations fills e.rels from the program's relations.
+func (e *Engine) compileRelations() error {
+	for _, r := range e.prog.Relations {
 		if len(r.Types) != r.Arity {
-			return nil, fmt.Errorf("eval: relation %s: %d column types for arity %d", r.Name, len(r.Types), r.Arity)
+			return fmt.Errorf("eval: relation %s: %d column types for arity %d", r.Name, len(r.Types), r.Arity)
 		}
 		if r.Arity > 64 {
-			return nil, fmt.Errorf("eval: relation %s: arity %d exceeds 64", r.Name, r.Arity)
+			return fmt.Errorf("eval: relation %s: arity %d exceeds 64", r.Name, r.Arity)
 		}
-		ri := relInfo{name: r.Name, arity: r.Arity, types: r.Types, stratum: r.Stratum, derivedIn: -1}
-		ri.masks = []uint64{fullMask(r.Arity)}
-		e.rels = append(e.rels, ri)
-		_ = i
+		rel := relInfo{name: r.Name, arity: r.Arity, types: r.Types, stratum: r.Stratum, derivedIn: -1}
+		rel.masks = []uint64{fullMask(r.Arity)}
+		e.rels = append(e.rels, rel)
 	}
-	validRel := func(id dedalus.RelID) bool { return id >= 0 && int(id) < len(e.rels) }
+	return nil
+}
+
+// compileRules records the stratum deriving each relation, compiles the
+// rules, and sorts them into strata (deductive rules) and e.later (the
+// others), with the head relations of each stratum.
+func (e *Engine) compileRules() error {
+	prog := e.prog
 	numStrata := max(prog.NumStrata, 1)
 	for i := range prog.Rules {
 		r := &prog.Rules[i]
-		if !validRel(r.Head) {
-			return nil, fmt.Errorf("eval: rule %d: bad head relation", i)
+		if !e.validRel(r.Head) {
+			return fmt.Errorf("eval: rule %d: bad head relation", i)
 		}
 		if r.Kind == dedalus.Deductive {
 			if r.Stratum < 0 || r.Stratum >= numStrata {
-				return nil, fmt.Errorf("eval: rule %d: stratum %d out of range", i, r.Stratum)
+				return fmt.Errorf("eval: rule %d: stratum %d out of range", i, r.Stratum)
 			}
 			e.rels[r.Head].derivedIn = r.Stratum
 		}
@@ -226,7 +266,7 @@ func New(prog *dedalus.Program) (*Engine, error) {
 	for i := range prog.Rules {
 		cr, err := e.compileRule(&prog.Rules[i])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cr.index = i
 		e.rules = append(e.rules, cr)
@@ -244,10 +284,16 @@ func New(prog *dedalus.Program) (*Engine, error) {
 			}
 		}
 	}
+	return nil
+}
+
+// compileFacts fills e.facts with the program's facts from time 1 on,
+// without duplicates.
+func (e *Engine) compileFacts() error {
 	seen := map[string]bool{}
-	for _, f := range prog.Facts {
-		if !validRel(f.Rel) || len(f.Args) != e.rels[f.Rel].arity {
-			return nil, fmt.Errorf("eval: %s: malformed fact", f.Pos)
+	for _, f := range e.prog.Facts {
+		if !e.validRel(f.Rel) || len(f.Args) != e.rels[f.Rel].arity {
+			return fmt.Errorf("eval: %s: malformed fact", f.Pos)
 		}
 		if f.Time < 1 {
 			continue
@@ -263,31 +309,23 @@ func New(prog *dedalus.Program) (*Engine, error) {
 		seen[key] = true
 		e.facts[f.Time] = append(e.facts[f.Time], cfact{rel: int32(f.Rel), vals: vals})
 	}
-	if prog.Pre != dedalus.NoRel && !validRel(prog.Pre) || prog.Post != dedalus.NoRel && !validRel(prog.Post) ||
-		prog.Crash != dedalus.NoRel && !validRel(prog.Crash) {
-		return nil, errors.New("eval: bad pre/post/crash relation")
+	return nil
+}
+
+// checkInvariantRelations checks the pre, post and crash relations.
+func (e *Engine) checkInvariantRelations() error {
+	prog := e.prog
+	if prog.Pre != dedalus.NoRel && !e.validRel(prog.Pre) || prog.Post != dedalus.NoRel && !e.validRel(prog.Post) ||
+		prog.Crash != dedalus.NoRel && !e.validRel(prog.Crash) {
+		return errors.New("eval: bad pre/post/crash relation")
 	}
 	if prog.Pre != dedalus.NoRel && prog.Post != dedalus.NoRel && e.rels[prog.Pre].arity != e.rels[prog.Post].arity {
-		return nil, errors.New("eval: pre and post have different arities")
+		return errors.New("eval: pre and post have different arities")
 	}
 	if prog.Crash != dedalus.NoRel && e.rels[prog.Crash].arity != 3 {
-		return nil, errors.New("eval: crash must have 3 columns")
+		return errors.New("eval: crash must have 3 columns")
 	}
-	e.hints.rel = make([]atomic.Int32, len(e.rels))
-	e.hints.msg = make([]atomic.Int32, len(e.rels))
-	for i := range e.rels {
-		ri := &e.rels[i]
-		for _, m := range ri.masks {
-			ri.cols = append(ri.cols, maskCols(m))
-		}
-	}
-	e.msgCols = make([][][]int, len(e.rels))
-	for _, ri := range e.later {
-		if h := e.rules[ri].head; e.rules[ri].kind == dedalus.Async {
-			e.msgCols[h] = [][]int{maskCols(fullMask(e.rels[h].arity + 1))}
-		}
-	}
-	return e, nil
+	return nil
 }
 
 // Program returns the program the engine was compiled from.
@@ -366,23 +404,57 @@ func exprVars(x *cexpr, out []int) []int {
 }
 
 func (e *Engine) compileRule(r *dedalus.Rule) (crule, error) {
-	fail := func(format string, args ...any) (crule, error) {
-		return crule{}, fmt.Errorf("eval: %s: rule %q: %s", r.Pos, r.Text, fmt.Sprintf(format, args...))
-	}
 	cr := crule{src: r, kind: r.Kind, head: int32(r.Head), nvars: len(r.VarNames), nodeVar: r.NodeVar,
 		hasAgg: r.HasAgg, stratum: r.Stratum}
 	cr.varTypes = make([]dedalus.Type, cr.nvars)
-	hr := &e.rels[r.Head]
-	if len(r.Args) != hr.arity {
-		return fail("head has %d columns, relation %s has %d", len(r.Args), hr.name, hr.arity)
+	headRel := &e.rels[r.Head]
+	if len(r.Args) != headRel.arity {
+		return crule{}, ruleError(r, fmt.Errorf("head has %d columns, relation %s has %d", len(r.Args), headRel.name, headRel.arity))
 	}
+	if err := e.compileBody(&cr, r); err != nil {
+		return crule{}, ruleError(r, err)
+	}
+	if err := e.checkStratified(&cr, r); err != nil {
+		return crule{}, ruleError(r, err)
+	}
+	bound := boundVars(&cr)
+	if err := e.compileNegatedLookups(&cr, r, bound); err != nil {
+		return crule{}, ruleError(r, err)
+	}
+	if err := e.compileComparisons(&cr, r, bound); err != nil {
+		return crule{}, ruleError(r, err)
+	}
+	if err := e.compileHead(&cr, r, bound); err != nil {
+		return crule{}, ruleError(r, err)
+	}
+	if cr.nodeVar >= cr.nvars || cr.nodeVar >= 0 && !bound[cr.nodeVar] {
+		return crule{}, ruleError(r, errors.New("bad node variable"))
+	}
+	if cr.nodeVar < 0 {
+		cr.nodeC = e.constVal(r.NodeConst)
+	}
+	cr.full = e.makePlan(&cr, joinOrder(&cr, 0))
+	for j := range cr.pos {
+		cr.delta = append(cr.delta, e.makePlan(&cr, joinOrder(&cr, j)))
+	}
+	return cr, nil
+}
+
+// ruleError places an inconsistency of rule r (a front-end bug).
+func ruleError(r *dedalus.Rule, err error) error {
+	return fmt.Errorf("eval: %s: rule %q: %s", r.Pos, r.Text, err)
+}
+
+// compileBody compiles the body atoms of r into cr.pos and cr.neg (the
+// negated ones last) and types the variables from the positive ones.
+func (e *Engine) compileBody(cr *crule, r *dedalus.Rule) error {
 	for _, a := range r.Body {
 		if a.Rel < 0 || int(a.Rel) >= len(e.rels) {
-			return fail("bad body relation")
+			return errors.New("bad body relation")
 		}
-		ri := &e.rels[a.Rel]
-		if len(a.Args) != ri.arity {
-			return fail("atom of %s has %d columns, want %d", ri.name, len(a.Args), ri.arity)
+		rel := &e.rels[a.Rel]
+		if len(a.Args) != rel.arity {
+			return fmt.Errorf("atom of %s has %d columns, want %d", rel.name, len(a.Args), rel.arity)
 		}
 		ca := catom{rel: int32(a.Rel), atTime: a.AtTime}
 		for col, t := range a.Args {
@@ -391,11 +463,11 @@ func (e *Engine) compileRule(r *dedalus.Rule) (crule, error) {
 				ca.args = append(ca.args, cterm{kind: termConst, c: e.constVal(t.Const)})
 			case t.Var >= 0:
 				if t.Var >= cr.nvars {
-					return fail("bad variable %d", t.Var)
+					return fmt.Errorf("bad variable %d", t.Var)
 				}
 				ca.args = append(ca.args, cterm{kind: termVar, v: t.Var})
 				if !a.Negated && cr.varTypes[t.Var] == dedalus.TypeUnknown {
-					cr.varTypes[t.Var] = ri.types[col]
+					cr.varTypes[t.Var] = rel.types[col]
 				}
 			default:
 				ca.args = append(ca.args, cterm{kind: termWild})
@@ -405,45 +477,61 @@ func (e *Engine) compileRule(r *dedalus.Rule) (crule, error) {
 			cr.neg = append(cr.neg, ca)
 		} else {
 			if len(cr.neg) > 0 {
-				return fail("positive atom after a negated one")
+				return errors.New("positive atom after a negated one")
 			}
 			cr.pos = append(cr.pos, ca)
 		}
 	}
 	if len(cr.pos) == 0 {
-		return fail("no positive body atom")
+		return errors.New("no positive body atom")
 	}
-	// Negation and aggregation must read lower strata (the checker's
-	// stratification guarantees it; a violation here is a front-end bug).
+	return nil
+}
+
+// checkStratified checks that negation and aggregation read lower strata
+// (the checker's stratification guarantees it; a violation here is a
+// front-end bug).
+func (e *Engine) checkStratified(cr *crule, r *dedalus.Rule) error {
+	if r.Kind != dedalus.Deductive {
+		return nil
+	}
 	hasAgg := slices.ContainsFunc(r.Args, func(h dedalus.HeadArg) bool { return h.Agg != dedalus.AggNone })
-	if r.Kind == dedalus.Deductive {
-		for _, a := range cr.neg {
-			if e.rels[a.rel].derivedIn == r.Stratum {
-				return fail("negated %s is in the rule's own stratum (not stratified)", e.rels[a.rel].name)
-			}
-		}
-		for _, a := range cr.pos {
-			if hasAgg && e.rels[a.rel].derivedIn == r.Stratum {
-				return fail("aggregate over %s of the rule's own stratum (not stratified)", e.rels[a.rel].name)
-			}
+	for _, a := range cr.neg {
+		if e.rels[a.rel].derivedIn == r.Stratum {
+			return fmt.Errorf("negated %s is in the rule's own stratum (not stratified)", e.rels[a.rel].name)
 		}
 	}
-	// Every variable must be bound by a positive atom (safety).
-	boundBy := make([]bool, cr.nvars)
+	for _, a := range cr.pos {
+		if hasAgg && e.rels[a.rel].derivedIn == r.Stratum {
+			return fmt.Errorf("aggregate over %s of the rule's own stratum (not stratified)", e.rels[a.rel].name)
+		}
+	}
+	return nil
+}
+
+// boundVars returns, per variable, whether a positive atom binds it. Every
+// variable must be (safety).
+func boundVars(cr *crule) []bool {
+	bound := make([]bool, cr.nvars)
 	for _, a := range cr.pos {
 		for _, t := range a.args {
 			if t.kind == termVar {
-				boundBy[t.v] = true
+				bound[t.v] = true
 			}
 		}
 	}
-	// Negated atoms look up by all their non-wildcard columns.
+	return bound
+}
+
+// compileNegatedLookups sets the lookup of each negated atom: by all its
+// non-wildcard columns.
+func (e *Engine) compileNegatedLookups(cr *crule, r *dedalus.Rule, bound []bool) error {
 	for i := range cr.neg {
 		a := &cr.neg[i]
 		var mask uint64
 		for col, t := range a.args {
-			if t.kind == termVar && !boundBy[t.v] {
-				return fail("variable %s of a negated atom is not bound", r.VarNames[t.v])
+			if t.kind == termVar && !bound[t.v] {
+				return fmt.Errorf("variable %s of a negated atom is not bound", r.VarNames[t.v])
 			}
 			if t.kind != termWild {
 				mask |= 1 << uint(col)
@@ -456,61 +544,63 @@ func (e *Engine) compileRule(r *dedalus.Rule) (crule, error) {
 			a.mask = -1
 		}
 	}
+	return nil
+}
+
+// compileComparisons compiles the comparisons of r into cr.cmps.
+func (e *Engine) compileComparisons(cr *crule, r *dedalus.Rule, bound []bool) error {
 	for _, c := range r.Cmps {
-		l, err := e.compileExpr(c.L, cr.nvars)
+		left, err := e.compileExpr(c.L, cr.nvars)
 		if err != nil {
-			return fail("%v", err)
+			return err
 		}
-		rr, err := e.compileExpr(c.R, cr.nvars)
+		right, err := e.compileExpr(c.R, cr.nvars)
 		if err != nil {
-			return fail("%v", err)
+			return err
 		}
-		for _, v := range exprVars(rr, exprVars(l, nil)) {
-			if !boundBy[v] {
-				return fail("variable %s of a comparison is not bound", r.VarNames[v])
+		for _, v := range exprVars(right, exprVars(left, nil)) {
+			if !bound[v] {
+				return fmt.Errorf("variable %s of a comparison is not bound", r.VarNames[v])
 			}
 		}
-		str := l.typ == dedalus.TypeString || rr.typ == dedalus.TypeString
-		if str && (l.op != dedalus.ExprVar && l.op != dedalus.ExprConst || rr.op != dedalus.ExprVar && rr.op != dedalus.ExprConst) {
-			return fail("arithmetic on strings")
+		isString := left.typ == dedalus.TypeString || right.typ == dedalus.TypeString
+		isOperand := func(x *cexpr) bool { return x.op == dedalus.ExprVar || x.op == dedalus.ExprConst }
+		if isString && (!isOperand(left) || !isOperand(right)) {
+			return errors.New("arithmetic on strings")
 		}
-		cr.cmps = append(cr.cmps, ccmp{op: c.Op, l: l, r: rr, str: str})
+		cr.cmps = append(cr.cmps, ccmp{op: c.Op, l: left, r: right, str: isString})
 	}
+	return nil
+}
+
+// compileHead compiles the head columns of r into cr.args.
+func (e *Engine) compileHead(cr *crule, r *dedalus.Rule, bound []bool) error {
+	headRel := &e.rels[r.Head]
 	for col, h := range r.Args {
-		ch := chead{agg: h.Agg, v: h.Var, typ: hr.types[col]}
+		ch := chead{agg: h.Agg, v: h.Var, typ: headRel.types[col]}
 		if h.Agg != dedalus.AggNone {
-			if h.Var < 0 || h.Var >= cr.nvars || !boundBy[h.Var] {
-				return fail("aggregate over an unbound variable")
+			if h.Var < 0 || h.Var >= cr.nvars || !bound[h.Var] {
+				return errors.New("aggregate over an unbound variable")
 			}
 			if r.Kind != dedalus.Deductive {
-				return fail("aggregate in a %s rule", r.Kind)
+				return fmt.Errorf("aggregate in a %s rule", r.Kind)
 			}
 			cr.hasAgg = true
 		} else {
 			x, err := e.compileExpr(h.Expr, cr.nvars)
 			if err != nil {
-				return fail("%v", err)
+				return err
 			}
 			for _, v := range exprVars(x, nil) {
-				if !boundBy[v] {
-					return fail("head variable %s is not bound", r.VarNames[v])
+				if !bound[v] {
+					return fmt.Errorf("head variable %s is not bound", r.VarNames[v])
 				}
 			}
 			ch.expr = x
 		}
 		cr.args = append(cr.args, ch)
 	}
-	if cr.nodeVar >= cr.nvars || cr.nodeVar >= 0 && !boundBy[cr.nodeVar] {
-		return fail("bad node variable")
-	}
-	if cr.nodeVar < 0 {
-		cr.nodeC = e.constVal(r.NodeConst)
-	}
-	cr.full = e.makePlan(&cr, joinOrder(&cr, 0))
-	for j := range cr.pos {
-		cr.delta = append(cr.delta, e.makePlan(&cr, joinOrder(&cr, j)))
-	}
-	return cr, nil
+	return nil
 }
 
 // joinOrder orders the positive atoms for a join starting at atom first:
