@@ -34,11 +34,25 @@ var NoSymmetry = &Symmetry{}
 func FindSymmetry(prog *dedalus.Program, p fault.Params) *Symmetry {
 	nodes := slices.Clone(p.Nodes)
 	slices.Sort(nodes)
-	isNode := map[string]bool{}
-	for _, n := range nodes {
-		isNode[n] = true
+	fixed := fixedNodes(prog)
+	facts := factSet(prog, nil)
+	swappable := func(a, b string) bool {
+		if fixed[a] || fixed[b] {
+			return false
+		}
+		return slices.Equal(factSet(prog, map[string]string{a: b, b: a}), facts)
 	}
-	// Nodes named by a rule constant are fixed.
+	s := &Symmetry{Classes: swapClasses(nodes, swappable)}
+	if groupOrderAbove(s.Classes, maxSymmetryGroup) {
+		return &Symmetry{Classes: s.Classes} // too large: no permutations, reported by Classes
+	}
+	s.perms = groupPermutations(s.Classes)
+	return s
+}
+
+// fixedNodes returns the string constants of prog's rules: the nodes they
+// name are fixed by every symmetry.
+func fixedNodes(prog *dedalus.Program) map[string]bool {
 	fixed := map[string]bool{}
 	var walk func(e *dedalus.Expr)
 	walk = func(e *dedalus.Expr) {
@@ -70,47 +84,46 @@ func FindSymmetry(prog *dedalus.Program, p fault.Params) *Symmetry {
 			fixed[r.NodeConst.Str] = true
 		}
 	}
-	factKey := func(f dedalus.Fact, sw map[string]string) string {
-		var b strings.Builder
-		b.WriteString(prog.Relations[f.Rel].Name)
-		b.WriteByte('(')
-		for _, v := range f.Args {
-			if v.Type == dedalus.TypeString {
-				s := v.Str
-				if m, ok := sw[s]; ok {
-					s = m
-				}
-				b.WriteString("s:" + s)
-			} else {
-				b.WriteString("i:" + strconv.FormatInt(v.Int, 10))
-			}
-			b.WriteByte(0)
-		}
-		b.WriteString(")@")
-		b.WriteString(strconv.Itoa(f.Time))
-		return b.String()
-	}
-	facts := make([]string, len(prog.Facts))
+	return fixed
+}
+
+// factSet returns the facts of prog with their strings renamed by swap, as
+// sorted, distinct keys.
+func factSet(prog *dedalus.Program, swap map[string]string) []string {
+	keys := make([]string, len(prog.Facts))
 	for i, f := range prog.Facts {
-		facts[i] = factKey(f, nil)
+		keys[i] = factKey(prog, f, swap)
 	}
-	slices.Sort(facts)
-	facts = slices.Compact(facts)
-	swappable := func(a, b string) bool {
-		if fixed[a] || fixed[b] {
-			return false
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// factKey is the key of fact f with its strings renamed by swap.
+func factKey(prog *dedalus.Program, f dedalus.Fact, swap map[string]string) string {
+	var b strings.Builder
+	b.WriteString(prog.Relations[f.Rel].Name)
+	b.WriteByte('(')
+	for _, v := range f.Args {
+		if v.Type == dedalus.TypeString {
+			s := v.Str
+			if m, ok := swap[s]; ok {
+				s = m
+			}
+			b.WriteString("s:" + s)
+		} else {
+			b.WriteString("i:" + strconv.FormatInt(v.Int, 10))
 		}
-		sw := map[string]string{a: b, b: a}
-		img := make([]string, len(prog.Facts))
-		for i, f := range prog.Facts {
-			img[i] = factKey(f, sw)
-		}
-		slices.Sort(img)
-		img = slices.Compact(img)
-		return slices.Equal(img, facts)
+		b.WriteByte(0)
 	}
-	// Union-find over valid transpositions: transpositions generate the
-	// full symmetric group on each connected class.
+	b.WriteString(")@")
+	b.WriteString(strconv.Itoa(f.Time))
+	return b.String()
+}
+
+// swapClasses returns the non-trivial classes of sorted nodes connected by
+// swappable transpositions (which generate the full symmetric group on each
+// class), each sorted, ordered by first member. It is a union-find.
+func swapClasses(nodes []string, swappable func(a, b string) bool) [][]string {
 	parent := map[string]string{}
 	var find func(string) string
 	find = func(x string) string {
@@ -135,24 +148,29 @@ func FindSymmetry(prog *dedalus.Program, p fault.Params) *Symmetry {
 	for _, n := range nodes {
 		groups[find(n)] = append(groups[find(n)], n)
 	}
-	s := &Symmetry{}
+	var classes [][]string
 	for _, n := range nodes {
 		if g := groups[n]; len(g) > 1 && find(n) == n {
-			s.Classes = append(s.Classes, g)
+			classes = append(classes, g)
 		}
 	}
-	slices.SortFunc(s.Classes, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	slices.SortFunc(classes, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	return classes
+}
+
+// groupOrderAbove reports whether the group of all permutations within
+// each class has more than limit elements.
+func groupOrderAbove(classes [][]string, limit int) bool {
 	size := 1
-	for _, c := range s.Classes {
+	for _, c := range classes {
 		for k := 2; k <= len(c); k++ {
 			size *= k
-			if size > maxSymmetryGroup {
-				return &Symmetry{Classes: s.Classes} // too large: no permutations, reported by Classes
+			if size > limit {
+				return true
 			}
 		}
 	}
-	s.perms = groupPermutations(s.Classes)
-	return s
+	return false
 }
 
 // Active reports whether symmetry reduction is in effect.
