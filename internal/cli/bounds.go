@@ -24,7 +24,7 @@ func (b *boundsFlags) register(cmd *cobra.Command) {
 	f.IntVar(&b.eot, "eot", 4, "end of time: the last timestep (time runs 1..EOT)")
 	f.IntVar(&b.eff, "eff", 2, "end of finite failures: messages can be lost only when sent at t < EFF (at most --eot)")
 	f.IntVar(&b.crashes, "crashes", 0, "crash budget: at most this many nodes crash")
-	f.StringVar(&b.nodes, "nodes", "", "comma-separated node set, e.g. a,b,c (required)")
+	f.StringVar(&b.nodes, "nodes", "", "comma-separated node set, e.g. a,b,c (default: the nodes the program names, printed on stderr)")
 	f.IntVar(&b.eot, "EOT", 4, "Molly's spelling of --eot")
 	f.IntVar(&b.eff, "EFF", 2, "Molly's spelling of --eff")
 	_ = f.MarkHidden("EOT")
@@ -37,12 +37,14 @@ func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
 	if f.Changed("eot") && f.Changed("EOT") || f.Changed("eff") && f.Changed("EFF") {
 		return fault.Params{}, usageError("give each bound once (--eot or --EOT, --eff or --EFF)")
 	}
-	if strings.TrimSpace(b.nodes) == "" {
-		return fault.Params{}, usageError("--nodes is required (a comma-separated node set, e.g. --nodes a,b,c)")
-	}
 	var nodes []string
-	for _, n := range strings.Split(b.nodes, ",") {
-		nodes = append(nodes, strings.TrimSpace(n))
+	if b.nodesOmitted() {
+		// Inferred from the program once it is loaded (programBounds).
+		nodes = placeholderNodes(b.crashes)
+	} else {
+		for _, n := range strings.Split(b.nodes, ",") {
+			nodes = append(nodes, strings.TrimSpace(n))
+		}
 	}
 	p := fault.Params{Nodes: nodes, EOT: b.eot, EFF: b.eff, MaxCrashes: b.crashes}
 	if !f.Changed("eff") && !f.Changed("EFF") && p.EFF > p.EOT && p.EOT >= 1 {
@@ -53,6 +55,9 @@ func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
 	}
 	if p.EFF > p.EOT {
 		return p, usageError("--eff %d exceeds --eot %d: messages can be lost only when sent before EFF, and time ends at EOT (use at most --eff %d)", p.EFF, p.EOT, p.EOT)
+	}
+	if b.nodesOmitted() {
+		p.Nodes = nil
 	}
 	return p, nil
 }

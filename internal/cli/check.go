@@ -112,6 +112,9 @@ stderr; --quiet turns it off.` + checkExamples,
 			if err != nil {
 				return checkLoadError(cmd, err)
 			}
+			if err := b.programBounds(cmd, prog, &params); err != nil {
+				return err
+			}
 			if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
 				return usageError("%s: the program has no pre/post invariant to check (define both relations)", files[0])
 			}

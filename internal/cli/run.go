@@ -95,12 +95,15 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 				}
 				sched.Crashes = append(sched.Crashes, c)
 			}
-			if err := params.ValidateSchedule(sched); err != nil {
-				return usageError("%v", err)
-			}
 			prog, err := dedalus.LoadFiles(files...)
 			if err != nil {
 				return checkLoadError(cmd, err)
+			}
+			if err := b.programBounds(cmd, prog, &params); err != nil {
+				return err
+			}
+			if err := params.ValidateSchedule(sched); err != nil {
+				return usageError("%v", err)
 			}
 			var target *whyTarget
 			if why != "" {
