@@ -60,8 +60,9 @@ type run struct {
 	pl         *plan
 	vars       []int64
 	body       []int32
-	atab       []*table
-	alo, ahi   []int
+	atomTable  []*table // per positive atom of cr: the table it joins
+	atomFrom   []int    // per positive atom of cr: the rows atomFrom[i]..atomTo[i]-1 of atomTable[i] it joins
+	atomTo     []int
 	headbuf    []int64
 	keybuf     []int64
 	aggKey     []byte
@@ -470,14 +471,14 @@ func (r *run) evalFull(cr *crule, s int) {
 		if tt == 0 || r.tabs[a.rel][tt] == nil {
 			return
 		}
-		r.atab[i] = r.tabs[a.rel][tt]
-		r.alo[i] = 0
+		r.atomTable[i] = r.tabs[a.rel][tt]
+		r.atomFrom[i] = 0
 		if r.recursive(cr, i, s) {
-			r.ahi[i] = r.hi[a.rel]
+			r.atomTo[i] = r.hi[a.rel]
 		} else {
-			r.ahi[i] = r.atab[i].len()
+			r.atomTo[i] = r.atomTable[i].len()
 		}
-		if r.ahi[i] == 0 {
+		if r.atomTo[i] == 0 {
 			return
 		}
 	}
@@ -503,18 +504,18 @@ func (r *run) evalDelta(cr *crule, j, s int) {
 		if tt == 0 || r.tabs[a.rel][tt] == nil {
 			return
 		}
-		r.atab[i] = r.tabs[a.rel][tt]
+		r.atomTable[i] = r.tabs[a.rel][tt]
 		switch {
 		case !r.recursive(cr, i, s):
-			r.alo[i], r.ahi[i] = 0, r.atab[i].len()
+			r.atomFrom[i], r.atomTo[i] = 0, r.atomTable[i].len()
 		case i == j:
-			r.alo[i], r.ahi[i] = r.lo[a.rel], r.hi[a.rel]
+			r.atomFrom[i], r.atomTo[i] = r.lo[a.rel], r.hi[a.rel]
 		case i < j:
-			r.alo[i], r.ahi[i] = 0, r.lo[a.rel]
+			r.atomFrom[i], r.atomTo[i] = 0, r.lo[a.rel]
 		default:
-			r.alo[i], r.ahi[i] = 0, r.hi[a.rel]
+			r.atomFrom[i], r.atomTo[i] = 0, r.hi[a.rel]
 		}
-		if r.alo[i] >= r.ahi[i] {
+		if r.atomFrom[i] >= r.atomTo[i] {
 			return
 		}
 	}
@@ -530,9 +531,9 @@ func (r *run) setup(cr *crule) bool {
 	r.cr = cr
 	r.vars = grow(r.vars, cr.nvars)
 	r.body = grow(r.body, len(cr.pos))
-	r.atab = grow(r.atab, len(cr.pos))
-	r.alo = grow(r.alo, len(cr.pos))
-	r.ahi = grow(r.ahi, len(cr.pos))
+	r.atomTable = grow(r.atomTable, len(cr.pos))
+	r.atomFrom = grow(r.atomFrom, len(cr.pos))
+	r.atomTo = grow(r.atomTo, len(cr.pos))
 	r.headbuf = grow(r.headbuf, len(cr.args))
 	return true
 }
@@ -563,7 +564,7 @@ func (r *run) join(k int) {
 		return
 	}
 	st := &pl.steps[k]
-	tb, lo, hi := r.atab[st.atom], r.alo[st.atom], r.ahi[st.atom]
+	tb, lo, hi := r.atomTable[st.atom], r.atomFrom[st.atom], r.atomTo[st.atom]
 	if st.ix < 0 {
 		for li := lo; li < hi; li++ {
 			r.try(st, tb, li, k)
