@@ -151,9 +151,9 @@ func (s subject) String() string {
 	return s.text + s.more
 }
 
-func col(i int, rel string) subject { return subject{col: i, rel: rel} }
-func text(s string) subject         { return subject{text: s} }
-func text2(s, more string) subject  { return subject{text: s, more: more} }
+func col(i int, rel string) subject         { return subject{col: i, rel: rel} }
+func text(s string) subject                 { return subject{text: s} }
+func textSuffixed(s, suffix string) subject { return subject{text: s, more: suffix} }
 
 // unify merges the classes of a and b. On a type conflict it reports an
 // error at pos about subj and keeps a's type.
@@ -367,7 +367,7 @@ func (c *checker) checkRule(rule *RuleClause) {
 				unsafe.check(v, "in a comparison", "")
 			}
 			l, r := c.exprNode(ri, x.L, "comparison"), c.exprNode(ri, x.R, "comparison")
-			c.unify(l, r, x.OpPos, text2("the right side of ", x.Op.String()))
+			c.unify(l, r, x.OpPos, textSuffixed("the right side of ", x.Op.String()))
 		}
 	}
 
@@ -451,7 +451,7 @@ func (c *checker) checkAgg(ri *ruleInfo, rule *RuleClause, col int, a *AggExpr, 
 	case AggCount:
 		return c.newNode(TypeInt, a.FuncPos)
 	case AggSum:
-		c.unify(n, c.newNode(TypeInt, a.FuncPos), v.NamePos, text2(v.Name, " (summed)"))
+		c.unify(n, c.newNode(TypeInt, a.FuncPos), v.NamePos, textSuffixed(v.Name, " (summed)"))
 		return c.newNode(TypeInt, a.FuncPos)
 	case AggMin, AggMax:
 		return n
@@ -497,7 +497,7 @@ func (c *checker) exprNode(ri *ruleInfo, e ExprNode, where string) int {
 	case *BinaryExpr:
 		for _, operand := range [2]ExprNode{x.X, x.Y} {
 			n := c.exprNode(ri, operand, where)
-			c.unify(n, c.newNode(TypeInt, x.OpPos), operand.Pos(), text2("operand of ", x.Op.String()))
+			c.unify(n, c.newNode(TypeInt, x.OpPos), operand.Pos(), textSuffixed("operand of ", x.Op.String()))
 		}
 		return c.newNode(TypeInt, x.OpPos)
 	case *WildExpr:
