@@ -112,9 +112,6 @@ func (b *Builder) Not(label string, child NodeID) NodeID {
 	return b.add(Node{Kind: Not, Children: []NodeID{child}, Label: label})
 }
 
-// Node returns node id.
-func (b *Builder) Node(id NodeID) Node { return b.g.Nodes[id] }
-
 // Len is the number of nodes in the graph.
 func (b *Builder) Len() int { return len(b.g.Nodes) }
 
@@ -127,9 +124,6 @@ func (b *Builder) AddOutcome(tuple string, root NodeID) bool {
 	b.roots[tuple] = append(b.roots[tuple], root)
 	return true
 }
-
-// HasOutcome reports whether tuple is a known outcome.
-func (b *Builder) HasOutcome(tuple string) bool { _, ok := b.roots[tuple]; return ok }
 
 // Outcomes lists the known outcome tuples, sorted.
 func (b *Builder) Outcomes() []string {
@@ -167,6 +161,3 @@ func (b *Builder) Support(tuples []string) *Support {
 func (b *Builder) OutcomeSurvives(tuple string, removed func(Event) bool) (bool, error) {
 	return b.scratch.survives(&b.g, b.roots[tuple], removed)
 }
-
-// Roots returns the roots learned for outcome tuple, in the order learned.
-func (b *Builder) Roots(tuple string) []NodeID { return slices.Clone(b.roots[tuple]) }

@@ -108,24 +108,6 @@ func (l *Learner) suppressorsAt(rel dedalus.RelID, t int) ([]relTime, bool) {
 	return out, crashFed
 }
 
-// NonMonotone reports whether any rule uses negation or aggregation: then
-// faults can add tuples as well as remove them, negative support only
-// guides the search, and a certificate needs the exact check of package
-// symbolic (docs/search.md).
-func (l *Learner) NonMonotone() bool {
-	for _, r := range l.prog.Rules {
-		if r.HasAgg {
-			return true
-		}
-		for _, a := range r.Body {
-			if a.Negated {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Learn adds to b the support formulas of the given tuples of res (a run
 // recorded with provenance), with node names renamed by rename (nil: as
 // they are), and returns each tuple's root in order.

@@ -23,9 +23,6 @@ const (
 	Exact Strategy = "exact"
 )
 
-// Strategies lists the strategies in help order.
-var Strategies = []Strategy{LDFI, Exact, Random, Exhaustive}
-
 // DefaultMaxRuns bounds a search when Config.MaxRuns is zero.
 const DefaultMaxRuns = 10000
 
