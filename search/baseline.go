@@ -91,6 +91,13 @@ func (s *baselineSearch) run() error {
 	}
 	for {
 		if reason, hit := s.limit(); hit {
+			// A space that ends exactly at the run limit was run whole.
+			if len(window) == 0 && !ended {
+				fill()
+			}
+			if len(window) == 0 && ended {
+				break
+			}
 			s.res.Verdict, s.res.Reason = Inconclusive, reason
 			if len(s.res.Counterexamples) > 0 {
 				s.res.Verdict = Counterexample

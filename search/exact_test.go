@@ -56,3 +56,19 @@ func TestExactStrategyCounterexample(t *testing.T) {
 		t.Fatalf("no formula figures: %+v", res.Exact)
 	}
 }
+
+// An exhaustive search whose run limit equals the number of schedules runs
+// them all and certifies (it used to stop as inconclusive at the limit).
+func TestExhaustiveAtExactlyTheRunLimit(t *testing.T) {
+	prog := mustLoad(t, "../examples/chain.ded")
+	p := fault.Params{Nodes: []string{"C", "h", "m", "t"}, EOT: 8, EFF: 2}
+	n := int(fault.Count(p).Int64())
+	res := check(t, prog, Config{Params: p, Strategy: Exhaustive, MaxRuns: n})
+	if res.Verdict != Certified || res.Executions != n {
+		t.Fatalf("got %s after %d of %d schedules (%s)", res.Verdict, res.Executions, n, res.Reason)
+	}
+	res = check(t, prog, Config{Params: p, Strategy: Exhaustive, MaxRuns: n, Symmetry: true})
+	if res.Verdict != Certified {
+		t.Fatalf("with symmetry: got %s (%s)", res.Verdict, res.Reason)
+	}
+}
