@@ -33,9 +33,10 @@ func newFmtCmd() *cobra.Command {
 ", " between columns and body literals, spaces around operators, comments
 kept, at most one blank line between clauses. Includes are not followed.
 
-With --write each file is rewritten in place (atomically) when its form
-changes; with --list the names of the files whose form would change are
-printed. A file with syntax errors is never written: its diagnostics are
+With --write each file is rewritten in place when its form changes: a
+symlink's target is written, hard links, mode and owner are kept, and a file
+that cannot be written (read-only) is refused (exit 2). With --list the
+names of the files whose form would change are printed. A file with syntax errors is never written: its diagnostics are
 printed on stderr and the exit code is 2.` + fmtExamples,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
@@ -61,14 +62,14 @@ printed on stderr and the exit code is 2.` + fmtExamples,
 						fmt.Fprintln(cmd.OutOrStdout(), path)
 					}
 					if write && changed {
-						if err := writeFileAtomic(path, out); err != nil {
+						if err := writeInPlace(path, out); err != nil {
 							fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", path, err)
 							failed = true
 						}
 					}
 				case write:
 					if changed {
-						if err := writeFileAtomic(path, out); err != nil {
+						if err := writeInPlace(path, out); err != nil {
 							fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", path, err)
 							failed = true
 						}
