@@ -53,13 +53,23 @@ func (st *stratifier) out(v int) []int { return st.outEdge[st.outStart[v]:st.out
 func (c *checker) stratify() {
 	n := len(c.sorted)
 	st := &stratifier{rels: c.sorted}
+	st.edges = c.dependencyEdges()
+	st.buildAdjacency(n)
+	st.components(n)
+	c.reportNegativeCycles(st)
+	st.assignStrata()
+}
+
+// dependencyEdges returns the edges body relation -> head relation of the
+// deductive rules, negative for a negated atom or an aggregating rule.
+func (c *checker) dependencyEdges() []depEdge {
 	nedges := 0
 	for _, ri := range c.rules {
 		if ri.ast.Kind == Deductive {
 			nedges += len(ri.ast.Body) // an upper bound: comparisons make no edge
 		}
 	}
-	st.edges = make([]depEdge, 0, nedges)
+	edges := make([]depEdge, 0, nedges)
 	for _, ri := range c.rules {
 		rule := ri.ast
 		if rule.Kind != Deductive {
@@ -79,10 +89,15 @@ func (c *checker) stratify() {
 			if from == nil {
 				continue
 			}
-			st.edges = append(st.edges, depEdge{from: int32(from.id), to: int32(head.id), neg: a.Negated || agg, rule: rule, lit: a})
+			edges = append(edges, depEdge{from: int32(from.id), to: int32(head.id), neg: a.Negated || agg, rule: rule, lit: a})
 		}
 	}
-	// Adjacency lists: count, prefix sums, then fill in edge order.
+	return edges
+}
+
+// buildAdjacency builds the adjacency lists of the n relations: count,
+// prefix sums, then fill in edge order.
+func (st *stratifier) buildAdjacency(n int) {
 	st.outStart = make([]int, n+1)
 	for _, e := range st.edges {
 		st.outStart[e.from+1]++
@@ -97,7 +112,11 @@ func (c *checker) stratify() {
 		st.outEdge[fill[e.from]] = i
 		fill[e.from]++
 	}
+}
 
+// components finds the strongly connected components of the n relations
+// (Tarjan).
+func (st *stratifier) components(n int) {
 	ints := make([]int, 3*n) // index, low, sccOf in one allocation
 	st.index, st.low, st.sccOf = ints[:n:n], ints[n:2*n:2*n], ints[2*n:]
 	st.onStack = make([]bool, n)
@@ -108,8 +127,10 @@ func (c *checker) stratify() {
 			st.strongConnect(v)
 		}
 	}
+}
 
-	// Negative edges inside a component.
+// reportNegativeCycles reports every negative edge inside a component.
+func (c *checker) reportNegativeCycles(st *stratifier) {
 	for _, e := range st.edges {
 		if !e.neg || st.sccOf[e.from] != st.sccOf[e.to] {
 			continue
@@ -138,8 +159,12 @@ func (c *checker) stratify() {
 		}
 		c.d.add(err)
 	}
+}
 
-	// Strata: walk the components from sources to sinks.
+// assignStrata walks the components from sources to sinks: a component's
+// stratum is the largest of its members', and a negative edge out of it
+// raises its target above it.
+func (st *stratifier) assignStrata() {
 	for i := len(st.sccStart) - 2; i >= 0; i-- {
 		scc := st.members[st.sccStart[i]:st.sccStart[i+1]]
 		s := 0
