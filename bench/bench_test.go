@@ -3,9 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,10 +10,9 @@ import (
 	"time"
 
 	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/internal/golden"
 	"github.com/ldfi/ldfi/search"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func loadSmoke(t *testing.T) ([]Entry, []*dedalus.Program) {
 	t.Helper()
@@ -295,22 +291,11 @@ func sampleReport() *Report {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with the file name of testdata/report.txtar
+// (go test -update rewrites it).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update and read the diff):\n%s", path, got)
-	}
+	golden.Read(t, "testdata/report.txtar").CheckFile(t, name, string(got))
 }
 
 func TestMarkdownGolden(t *testing.T) {
@@ -318,7 +303,7 @@ func TestMarkdownGolden(t *testing.T) {
 	if err := sampleReport().Markdown(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.md", buf.Bytes())
+	checkGolden(t, "report.md", buf.Bytes())
 	if got := ExtractNotes(buf.Bytes()); got != "Kept notes." {
 		t.Errorf("notes round trip: %q", got)
 	}
@@ -332,7 +317,7 @@ func TestMarkdownGolden(t *testing.T) {
 	if err := rep.Markdown(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report-notimes.md", buf.Bytes())
+	checkGolden(t, "report-notimes.md", buf.Bytes())
 	for _, s := range []string{"wall", "2026", "Test CPU"} {
 		if bytes.Contains(buf.Bytes(), []byte(s)) {
 			t.Errorf("--no-times output mentions %q", s)
@@ -345,7 +330,7 @@ func TestJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.json", data)
+	checkGolden(t, "report.json", data)
 }
 
 func TestExtractNotes(t *testing.T) {

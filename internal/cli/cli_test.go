@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ldfi/ldfi/internal/golden"
 )
 
 // TestMain lets testscript run the ldfi command in-process: scripts call
@@ -20,8 +22,9 @@ func TestMain(m *testing.M) {
 	os.Exit(testscript.RunMain(m, map[string]func() int{"ldfi": Main}))
 }
 
-// TestScripts runs every testdata/script/*.txtar. Set UPDATE_SCRIPTS=1 to
-// rewrite the expected outputs (cmp) in the scripts.
+// TestScripts runs every testdata/script/*.txtar. go test -update (the
+// flag of every data-driven test, see internal/golden) rewrites the
+// expected outputs (cmp) in the scripts.
 //
 // Every script shares one user cache directory (XDG_CACHE_HOME), so that the
 // layout library compiles once for the whole run (see internal/layoutcache);
@@ -30,7 +33,7 @@ func TestScripts(t *testing.T) {
 	cache := t.TempDir()
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
-		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
+		UpdateScripts: golden.Updating(),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_CACHE_HOME", cache)
 			return nil

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -26,23 +27,39 @@ var update = flag.Bool("update", false, "rewrite the expected outputs in the tes
 func Updating() bool { return *update }
 
 // Archive is one case: a txtar archive read from Path. Changes made by
-// Check and SetFiles under -update are written back when the test ends.
+// Check, CheckFile and CheckAll under -update are written back when the
+// test ends.
 type Archive struct {
 	Path string
 	*txtar.Archive
-	t       testing.TB
 	changed bool
 }
 
-// Read reads the archive at path.
+var (
+	mu     sync.Mutex
+	opened = map[string]*Archive{} // by path: tests that read one archive share it
+)
+
+// Read reads the archive at path. Reading the same path again (in the same
+// test or another) returns the same Archive, so that updates to it add up.
 func Read(t testing.TB, path string) *Archive {
 	t.Helper()
-	ar, err := txtar.ParseFile(path)
-	if err != nil {
-		t.Fatal(err)
+	mu.Lock()
+	defer mu.Unlock()
+	a, ok := opened[path]
+	if !ok {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a = &Archive{Path: path, Archive: ar}
+		opened[path] = a
 	}
-	a := &Archive{Path: path, Archive: ar, t: t}
-	t.Cleanup(a.flush)
+	t.Cleanup(func() {
+		if err := a.flush(); err != nil {
+			t.Error(err)
+		}
+	})
 	return a
 }
 
@@ -176,11 +193,12 @@ func withNewline(s string) string {
 	return s
 }
 
-func (a *Archive) flush() {
+func (a *Archive) flush() error {
+	mu.Lock()
+	defer mu.Unlock()
 	if !a.changed {
-		return
+		return nil
 	}
-	if err := os.WriteFile(a.Path, txtar.Format(a.Archive), 0o644); err != nil {
-		a.t.Error(err)
-	}
+	a.changed = false
+	return os.WriteFile(a.Path, txtar.Format(a.Archive), 0o644)
 }
