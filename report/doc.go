@@ -2,18 +2,22 @@
 // of a search (runs.json), the terminal text, and the self-contained HTML
 // report with spacetime and lineage diagrams and their Graphviz DOT files.
 //
-// After a search:
+// After a search, the runs to draw are re-run by search.NewEvidence (report
+// never evaluates a program: it renders the typed results and runs it is
+// given):
 //
 //	res, err := search.Check(ctx, prog, cfg)
 //	sum := report.NewSummary(prog, cfg, res, version)
-//	report.CheckText(os.Stdout, prog, cfg, res, sum) // terminal summary
-//	data, _ := report.JSON(sum)                      // runs.json bytes
-//	err = report.Write("out", prog, cfg, res, sum)   // runs.json, index.html, *.dot
+//	ev, err := search.NewEvidence(ctx, prog, cfg.Params, res, report.PageDraw)
+//	report.CheckText(os.Stdout, prog, cfg, res, ev, sum) // terminal summary
+//	data, _ := report.JSON(sum)                          // runs.json bytes
+//	err = report.Write("out", prog, cfg, res, ev, sum)   // runs.json, index.html, *.dot
 //
-// For one run (ldfi run --out), report.WriteRun writes the same files.
+// For one run (ldfi run --out), search.RunEvidence describes the run and
+// report.WriteRun writes the same files.
 //
-// Write re-runs the fault-free run with provenance and each drawn run
-// without, builds the lineage graph of each missing good outcome in the
+// Write takes the fault-free run with provenance and the drawn runs from
+// the evidence, builds the lineage graph of each missing good outcome in the
 // fault-free run (lineage.go), marks what of it is left in each run
 // (missing tuples, cut firings and why), lays the graphs out once per
 // outcome with Graphviz compiled to WebAssembly (layout.go: goccy/go-graphviz,

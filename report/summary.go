@@ -133,7 +133,7 @@ func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, ve
 		Schedules:       fault.Count(p).String(),
 		Reason:          res.Reason,
 		Counterexamples: []CounterexampleJSON{},
-		GoodOutcomes:    nonNil(res.GoodOutcomes),
+		GoodOutcomes:    postTexts(res.GoodOutcomes),
 		SymmetryClasses: [][]string{},
 		Notes:           nonNil(res.Notes),
 		Runs:            []RunJSON{},
@@ -154,19 +154,15 @@ func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, ve
 		s.SymmetryClasses = res.SymmetryClasses
 	}
 	for _, r := range res.Runs {
-		v := "ok"
-		if r.Violated() {
-			v = "violation"
-		}
 		s.Runs = append(s.Runs, RunJSON{
-			Index: r.Index, Faults: Faults(r.Schedule), Verdict: v,
-			Violations: nonNil(r.Violations), Hypothesis: nonNil(r.Targets), Learned: r.Learned,
+			Index: r.Index, Faults: Faults(r.Schedule), Verdict: string(r.Verdict()),
+			Violations: preTexts(r.Violations), Hypothesis: postTexts(r.Targets), Learned: r.Learned,
 		})
 	}
 	for _, c := range res.Counterexamples {
 		f := Faults(c.Schedule)
 		s.Counterexamples = append(s.Counterexamples, CounterexampleJSON{
-			Run: c.Run, Crashes: f.Crashes, Omissions: f.Omissions, Violations: nonNil(c.Violations),
+			Run: c.Run, Crashes: f.Crashes, Omissions: f.Omissions, Violations: preTexts(c.Violations),
 		})
 	}
 	if len(s.Counterexamples) > 0 {
@@ -190,6 +186,34 @@ func JSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// preTexts returns the text of the pre tuples of outcomes (the
+// violations), never nil.
+func preTexts(os []search.Outcome) []string {
+	out := []string{}
+	for _, o := range os {
+		out = append(out, o.Pre.Atom())
+	}
+	return out
+}
+
+// postTexts returns the text of the post tuples of outcomes (the good
+// outcomes), never nil.
+func postTexts(os []search.Outcome) []string {
+	out := []string{}
+	for _, o := range os {
+		out = append(out, o.Post.Atom())
+	}
+	return out
+}
+
+// postText names the post tuple of outcome o.
+func postText(o search.Outcome) string {
+	if o.Post.Rel == "" {
+		return "its post"
+	}
+	return o.Post.Atom()
 }
 
 func nonNil(xs []string) []string {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -16,8 +15,9 @@ import (
 
 // CheckText prints the terminal summary of a search: verdict, executions,
 // fault space, and for a counterexample its faults, what went missing and
-// why, and a compact spacetime of the failing run.
-func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *search.Result, sum *Summary) {
+// why, and a compact spacetime of the failing run. ev holds the runs to
+// draw (search.NewEvidence with TextDraw, or a superset such as PageDraw).
+func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *search.Result, ev *search.Evidence, sum *Summary) {
 	p := cfg.Params
 	fmt.Fprintf(w, "verdict: %s\n", res.Verdict)
 	fmt.Fprintf(w, "executions: %d\n", res.Executions)
@@ -55,18 +55,14 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 		}
 		fmt.Fprintf(w, "\ncounterexample (run %d): %s\n", c.Run, c.Schedule)
 		for _, v := range c.Violations {
-			fmt.Fprintf(w, "  violated: %s holds at EOT %d but %s does not\n", v, p.EOT, matchingPost(prog, v))
+			fmt.Fprintf(w, "  violated: %s holds at EOT %d but %s does not\n", v.Pre.Atom(), p.EOT, postText(v))
 		}
-		if i == 0 {
-			eng, err := eval.New(prog)
-			if err != nil {
+		if i == 0 && ev != nil {
+			run, drawn, err := ev.Drawn(c.Run)
+			if !drawn || err != nil {
 				continue
 			}
-			whyText(w, eng, p, c)
-			run, err := eng.Run(context.Background(), p, c.Schedule, eval.Options{})
-			if err != nil {
-				continue
-			}
+			whyText(w, ev.Free, run, c)
 			fmt.Fprintf(w, "spacetime of run %d (reproduce with: %s):\n", c.Run, ReplayCommand(p, c.Schedule, prog))
 			Spacetime(w, run)
 		}
@@ -86,25 +82,14 @@ func certificateText(method string) string {
 	return method
 }
 
-// matchingPost names the post tuple that a violated pre tuple lacks.
-func matchingPost(prog *dedalus.Program, pre string) string {
-	if prog.Post == dedalus.NoRel || prog.Pre == dedalus.NoRel {
-		return "its post"
-	}
-	return prog.Relations[prog.Post].Name + strings.TrimPrefix(pre, prog.Relations[prog.Pre].Name)
-}
-
 // whyText explains, for each missing outcome, which message sends of its
-// fault-free lineage the schedule removes.
-func whyText(w io.Writer, eng *eval.Engine, p fault.Params, c search.CounterexampleRun) {
-	prog := eng.Program()
-	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{Provenance: true})
-	if err != nil {
-		return
-	}
+// fault-free lineage (in free, run with provenance) the schedule of c
+// removes; run is the run of c.
+func whyText(w io.Writer, free, run *eval.Result, c search.CounterexampleRun) {
+	p := free.Params()
 	for _, v := range c.Violations {
-		post := matchingPost(prog, v)
-		id, ok := findAtom(free, post, p.EOT)
+		post := postText(v)
+		id, ok := free.Find(v.Post.Rel, v.Post.Time, v.Post.Args...)
 		if !ok {
 			fmt.Fprintf(w, "  why: %s does not hold even without faults\n", post)
 			continue
@@ -116,7 +101,7 @@ func whyText(w io.Writer, eng *eval.Engine, p fault.Params, c search.Counterexam
 			}
 		}
 		if len(cut) == 0 {
-			if appeared := appearedNegs(eng, free, id, post, p, c.Schedule); len(appeared) > 0 {
+			if appeared := appearedNegs(free, run, id, post, c.Schedule); len(appeared) > 0 {
 				fmt.Fprintf(w, "  why: without faults %s relied on the absence of %s; this schedule makes it hold\n", post, strings.Join(appeared, ", "))
 				continue
 			}
@@ -125,17 +110,6 @@ func whyText(w io.Writer, eng *eval.Engine, p fault.Params, c search.Counterexam
 		}
 		fmt.Fprintf(w, "  why: without faults %s depended on the message sends %s; this schedule removes them\n", post, strings.Join(cut, ", "))
 	}
-}
-
-// findAtom finds the tuple printed as atom (e.g. post("b","x")) at time t.
-func findAtom(res *eval.Result, atom string, t int) (eval.TupleID, bool) {
-	rel, _, _ := strings.Cut(atom, "(")
-	for _, id := range res.TuplesAt(rel, t) {
-		if res.Tuple(id).Atom() == atom {
-			return id, true
-		}
-	}
-	return -1, false
 }
 
 // ReplayCommand is the `ldfi run` command line that reproduces a run.
@@ -218,25 +192,43 @@ func msgFate(m eval.Message) string {
 }
 
 // appearedNegs lists (at most 3) negated atoms that derivations in the
-// fault-free lineage of tuple id relied on and that hold in the run under s.
-func appearedNegs(eng *eval.Engine, free *eval.Result, id eval.TupleID, atom string, p fault.Params, s fault.Schedule) []string {
-	run, err := eng.Run(context.Background(), p, s, eval.Options{})
-	if err != nil {
-		return nil
-	}
+// fault-free lineage of tuple id relied on and that hold in run, the run
+// under s.
+func appearedNegs(free, run *eval.Result, id eval.TupleID, atom string, s fault.Schedule) []string {
 	g := buildLineage(free, id, atom)
-	st := g.statusIn(run, p, s)
+	st := g.statusIn(run, free.Params(), s)
 	var out []string
 	for i := range g.nodes {
 		if st.cut[i] != cutNeg {
 			continue
 		}
 		for _, ng := range g.nodes[i].d.Negated {
-			a := strings.TrimPrefix(ng.String(), "notin ")
+			a := negAtomText(ng)
 			if negHolds(run, ng) && len(out) < 3 && !slices.Contains(out, a) {
 				out = append(out, a)
 			}
 		}
 	}
 	return out
+}
+
+// negAtomText prints a negated atom without its "notin": rel(args)@time,
+// "_" for a wildcard.
+func negAtomText(ng eval.NegAtom) string {
+	var b strings.Builder
+	b.WriteString(ng.Rel)
+	b.WriteByte('(')
+	for i, a := range ng.Args {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if ng.Wild[i] {
+			b.WriteByte('_')
+		} else {
+			b.WriteString(eval.FormatValue(a))
+		}
+	}
+	b.WriteString(")@")
+	b.WriteString(strconv.Itoa(ng.Time))
+	return b.String()
 }

@@ -22,8 +22,12 @@ func checkText(t *testing.T, file string, cfg search.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ev, err := search.NewEvidence(context.Background(), prog, cfg.Params, res, TextDraw)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b bytes.Buffer
-	CheckText(&b, prog, cfg, res, NewSummary(prog, cfg, res, "test"))
+	CheckText(&b, prog, cfg, res, ev, NewSummary(prog, cfg, res, "test"))
 	return b.String()
 }
 

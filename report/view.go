@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/ldfi/ldfi/dedalus"
-	"github.com/ldfi/ldfi/eval"
-	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/search"
 )
 
@@ -79,23 +77,18 @@ type page struct {
 
 type dotFile struct{ name, text string }
 
-// buildPage re-runs the fault-free run (with provenance) and the runs of res
-// (up to MaxDrawnRuns, plus every counterexample) to draw them.
-func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *search.Result, mode string) (*page, error) {
-	eng, err := eval.New(prog)
-	if err != nil {
-		return nil, err
-	}
-	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{Provenance: true})
-	if err != nil {
-		return nil, err
-	}
-	good := res.GoodOutcomes
-	if len(good) == 0 { // the baselines do not compute them
-		for _, id := range free.Post() {
-			good = append(good, free.Tuple(id).Atom())
-		}
-	}
+// PageDraw is what the HTML report draws: the first MaxDrawnRuns runs and
+// every counterexample (see search.NewEvidence).
+var PageDraw = search.Draw{Runs: MaxDrawnRuns, Counterexamples: -1}
+
+// TextDraw is what CheckText draws: the first counterexample.
+var TextDraw = search.Draw{Counterexamples: 1}
+
+// buildPage draws the fault-free run of ev (its lineage graphs) and the runs
+// of res that ev holds (see PageDraw).
+func buildPage(ctx context.Context, prog *dedalus.Program, res *search.Result, ev *search.Evidence, mode string) (*page, error) {
+	p, free, good := ev.Params(), ev.Free, ev.Good
+	var err error
 	pg := &page{data: pageData{Mode: mode, Runs: []runData{}, Outcomes: []outcomeData{}}}
 	outcomeIdx := map[string]int{}
 	var layout *layouter
@@ -104,14 +97,15 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 			layout.close()
 		}
 	}()
-	outcome := func(atom string) (int, string) {
+	outcome := func(o search.Outcome) (int, string) {
+		atom := postText(o)
 		if i, ok := outcomeIdx[atom]; ok {
 			return i, ""
 		}
 		if len(pg.data.Outcomes) >= MaxOutcomes {
 			return -1, fmt.Sprintf("lineage of %s not drawn (more than %d outcomes)", atom, MaxOutcomes)
 		}
-		id, ok := findAtom(free, atom, p.EOT)
+		id, ok := free.Find(o.Post.Rel, o.Post.Time, o.Post.Args...)
 		if !ok {
 			return -1, fmt.Sprintf("%s does not hold even without faults: no lineage to cut", atom)
 		}
@@ -148,27 +142,24 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 	for i := range res.Runs {
 		r := &res.Runs[i]
 		rd := runData{
-			Index: r.Index, Verdict: "ok", Faults: r.Schedule.Canonical().String(),
-			Violations: nonNil(r.Violations), Targets: nonNil(r.Targets),
+			Index: r.Index, Verdict: string(r.Verdict()), Faults: r.Schedule.Canonical().String(),
+			Violations: preTexts(r.Violations), Targets: postTexts(r.Targets),
 			Lineage: []runLineage{}, Notes: []string{}, Replay: ReplayCommand(p, r.Schedule, prog),
 		}
-		if r.Violated() {
-			rd.Verdict = "violation"
-		}
-		if i >= MaxDrawnRuns && !isCex[r.Index] {
+		run, drawn, err := ev.Drawn(r.Index)
+		if !drawn {
 			rd.Notes = append(rd.Notes, "diagrams not embedded (beyond the first runs)")
 			pg.data.Runs = append(pg.data.Runs, rd)
 			continue
 		}
-		run, err := eng.Run(context.Background(), p, r.Schedule, eval.Options{})
 		if err != nil {
 			rd.Notes = append(rd.Notes, "re-running failed: "+err.Error())
 			pg.data.Runs = append(pg.data.Runs, rd)
 			continue
 		}
 		rd.Spacetime = newSpacetime(run)
-		for _, atom := range runOutcomes(prog, r, good) {
-			oi, note := outcome(atom)
+		for _, o := range runOutcomes(r, good) {
+			oi, note := outcome(o)
 			if oi < 0 {
 				rd.Notes = append(rd.Notes, note)
 				continue
@@ -213,15 +204,15 @@ func buildPage(ctx context.Context, prog *dedalus.Program, p fault.Params, res *
 // runOutcomes lists the good outcomes to draw for a run: the ones it
 // violates, then the ones it was meant to cut; for a run with neither, the
 // first good outcome.
-func runOutcomes(prog *dedalus.Program, r *search.Run, good []string) []string {
-	var out []string
-	add := func(a string) {
-		if len(out) < maxRunOutcomes && !slices.Contains(out, a) {
-			out = append(out, a)
+func runOutcomes(r *search.Run, good []search.Outcome) []search.Outcome {
+	var out []search.Outcome
+	add := func(o search.Outcome) {
+		if len(out) < maxRunOutcomes && !slices.ContainsFunc(out, func(x search.Outcome) bool { return postText(x) == postText(o) }) {
+			out = append(out, o)
 		}
 	}
 	for _, v := range r.Violations {
-		add(matchingPost(prog, v))
+		add(v)
 	}
 	for _, t := range r.Targets {
 		add(t)

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/ldfi/ldfi/dedalus"
-	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/search"
 )
@@ -21,61 +20,39 @@ import (
 // index.html (the self-contained page) and the Graphviz DOT files of the
 // diagrams of the counterexample runs (or of the first run when there is
 // none): spacetime-runN.dot, lineage-runN-free.dot and lineage-runN.dot.
+// ev holds the runs to draw (search.NewEvidence with PageDraw).
 // The files are written into a fresh temporary directory beside dir, which
 // is then renamed to dir: a failed write leaves dir as it was and no
 // temporary file. dir must be new, empty, or an earlier report (see
 // CheckDir): an earlier report is replaced as a whole, and a directory
 // holding anything else is refused. The same inputs give the same bytes.
-func Write(dir string, prog *dedalus.Program, cfg search.Config, res *search.Result, sum *Summary) error {
-	return write(dir, prog, cfg.Params, res, sum, "check")
+func Write(dir string, prog *dedalus.Program, cfg search.Config, res *search.Result, ev *search.Evidence, sum *Summary) error {
+	return write(dir, prog, res, ev, sum, "check")
 }
 
 // NewRunSummary describes one run (ldfi run) in the runs.json format: one
-// run, verdict "ok" or "violation", and the good outcomes of the fault-free
-// run (what the run's faults may cut).
-func NewRunSummary(prog *dedalus.Program, p fault.Params, s fault.Schedule, version string) (*Summary, *search.Result, error) {
-	eng, err := eval.New(prog)
-	if err != nil {
-		return nil, nil, err
-	}
-	free, err := eng.Run(context.Background(), p, fault.Schedule{}, eval.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	run, err := eng.Run(context.Background(), p, s, eval.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	res := &search.Result{Verdict: "ok", Executions: 1}
-	for _, id := range free.Post() {
-		res.GoodOutcomes = append(res.GoodOutcomes, free.Tuple(id).Atom())
-	}
-	r := search.Run{Index: 1, Schedule: s.Canonical()}
-	for _, v := range run.Violations() {
-		r.Violations = append(r.Violations, v.Atom())
-	}
-	res.Runs = []search.Run{r}
-	if r.Violated() {
-		res.Verdict = "violation"
-		res.Counterexamples = []search.CounterexampleRun{{Run: 1, Schedule: r.Schedule, Violations: r.Violations}}
-	}
+// run, verdict "ok" or "violation" (the run's), and the good outcomes of
+// the fault-free run (what the run's faults may cut). res is the one-run
+// result of search.RunEvidence.
+func NewRunSummary(prog *dedalus.Program, p fault.Params, res *search.Result, version string) *Summary {
 	sum := NewSummary(prog, search.Config{Params: p}, res, version)
 	sum.Command = "run"
-	return sum, res, nil
+	sum.Verdict = string(search.RunOK)
+	if len(res.Runs) > 0 {
+		sum.Verdict = string(res.Runs[0].Verdict())
+	}
+	return sum
 }
 
 // WriteRun writes the report of one run (ldfi run --out): the same files
-// as Write, for a search of one execution.
-func WriteRun(dir string, prog *dedalus.Program, p fault.Params, s fault.Schedule, version string) error {
-	sum, res, err := NewRunSummary(prog, p, s, version)
-	if err != nil {
-		return err
-	}
-	return write(dir, prog, p, res, sum, "run")
+// as Write, for a search of one execution (res and ev from
+// search.RunEvidence).
+func WriteRun(dir string, prog *dedalus.Program, res *search.Result, ev *search.Evidence, version string) error {
+	return write(dir, prog, res, ev, NewRunSummary(prog, ev.Params(), res, version), "run")
 }
 
-func write(dir string, prog *dedalus.Program, p fault.Params, res *search.Result, sum *Summary, mode string) error {
-	pg, err := buildPage(context.Background(), prog, p, res, mode)
+func write(dir string, prog *dedalus.Program, res *search.Result, ev *search.Evidence, sum *Summary, mode string) error {
+	pg, err := buildPage(context.Background(), prog, res, ev, mode)
 	if err != nil {
 		return err
 	}

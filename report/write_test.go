@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/search"
 )
 
 // writeSimpleRun writes the report of one run of simple-deliv into dir:
@@ -23,7 +26,24 @@ func writeSimpleRun(t *testing.T, dir string, omit bool) error {
 	if omit {
 		s.Omissions = []fault.Omission{{From: "a", To: "b", Time: 1}}
 	}
-	return WriteRun(dir, prog, fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}, s, "test")
+	return writeRun(dir, prog, fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}, s)
+}
+
+// writeRun runs s and writes its report, as ldfi run --out does.
+func writeRun(dir string, prog *dedalus.Program, p fault.Params, s fault.Schedule) error {
+	eng, err := eval.New(prog)
+	if err != nil {
+		return err
+	}
+	run, err := eng.Run(context.Background(), p, s, eval.Options{})
+	if err != nil {
+		return err
+	}
+	res, ev, err := search.RunEvidence(context.Background(), prog, run)
+	if err != nil {
+		return err
+	}
+	return WriteRun(dir, prog, res, ev, "test")
 }
 
 func dirNames(t *testing.T, dir string) []string {

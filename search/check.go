@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/ldfi/ldfi/dedalus"
@@ -193,21 +192,13 @@ func newEvalExecutor(ctx context.Context, eng *eval.Engine, p fault.Params) exec
 			}
 			return nil, internalError(err)
 		}
-		e := &execution{present: map[string]eval.Tuple{}, pres: len(r.Pre())}
-		for _, v := range r.Violations() {
-			e.violations = append(e.violations, v.Atom())
-		}
-		slices.Sort(e.violations)
-		prog := eng.Program()
-		preName := prog.Relations[prog.Pre].Name
+		e := &execution{present: map[string]eval.Tuple{}, pres: len(r.Pre()),
+			violations: Violations(r), good: GoodOutcomes(r)}
+		posts, pres := goodOutcomeIDs(r)
+		e.preIDs = pres
 		ids := map[string]eval.TupleID{}
-		for _, id := range r.Post() {
+		for _, id := range posts {
 			t := r.Tuple(id)
-			pid, ok := r.Find(preName, t.Time, t.Args...)
-			if !ok {
-				continue // a post without a pre is no outcome the invariant needs
-			}
-			e.preIDs = append(e.preIDs, pid)
 			key := t.Atom()
 			e.present[key] = t
 			ids[key] = id

@@ -199,7 +199,7 @@ func exactStrategy(ctx context.Context, prog *dedalus.Program, cfg *Config, exec
 	if err != nil {
 		return err
 	}
-	res.GoodOutcomes = sortedKeys(e.present)
+	res.GoodOutcomes = e.good
 	if len(e.violations) > 0 {
 		if err := confirm(exec, fault.Schedule{}, e.violations); err != nil {
 			return err

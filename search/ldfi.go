@@ -50,15 +50,17 @@ type ldfiSearch struct {
 	ref     *lineage.Reference // the fault-free run
 	good    []string
 	preName string
-	// goodTuples are the good outcomes by atom text.
+	// goodTuples are the post tuples of the good outcomes by atom text.
 	goodTuples map[string]eval.Tuple
-	exclude    map[string][]fault.Schedule // per outcome: schedules (and supersets) known not to help
-	cexBlock   []fault.Schedule            // counterexamples found (--all): supersets are not minimal
-	tried      map[string]bool             // orbit representatives of schedules run
-	queue      []candidate
-	res        *Result
-	start      time.Time
-	ctx        context.Context
+	// goodOutcomes are the good outcomes by the atom text of their post.
+	goodOutcomes map[string]Outcome
+	exclude      map[string][]fault.Schedule // per outcome: schedules (and supersets) known not to help
+	cexBlock     []fault.Schedule            // counterexamples found (--all): supersets are not minimal
+	tried        map[string]bool             // orbit representatives of schedules run
+	queue        []candidate
+	res          *Result
+	start        time.Time
+	ctx          context.Context
 	// limit reports whether the run or time limit is reached, and why.
 	limit func() (string, bool)
 	// freePres counts the pre tuples at EOT of the fault-free run.
@@ -297,7 +299,11 @@ func (s *ldfiSearch) run() error {
 		s.good = append(s.good, o)
 	}
 	slices.Sort(s.good)
-	s.res.GoodOutcomes = s.good
+	s.res.GoodOutcomes = e.good
+	s.goodOutcomes = map[string]Outcome{}
+	for _, o := range e.good {
+		s.goodOutcomes[o.Post.Atom()] = o
+	}
 	s.tried[s.orbitKey(free)] = true
 	if len(e.violations) > 0 {
 		if err := s.found(free, e); err != nil || !s.cfg.All {
@@ -376,9 +382,18 @@ func (s *ldfiSearch) record(h candidate, e *execution) *Run {
 		Index:      s.res.Executions,
 		Schedule:   h.sched.Canonical(),
 		Violations: e.violations,
-		Targets:    h.targets,
+		Targets:    s.outcomes(h.targets),
 	})
 	return &s.res.Runs[len(s.res.Runs)-1]
+}
+
+// outcomes returns the good outcomes named by the atom text of their post.
+func (s *ldfiSearch) outcomes(posts []string) []Outcome {
+	var out []Outcome
+	for _, o := range posts {
+		out = append(out, s.goodOutcomes[o])
+	}
+	return out
 }
 
 // found replays a violating run and records the counterexample.
@@ -395,13 +410,13 @@ func (s *ldfiSearch) found(sched fault.Schedule, e *execution) error {
 
 // confirm replays sched and checks that it violates the invariant the same
 // way: a counterexample is only reported once it has been seen twice.
-func confirm(exec executor, sched fault.Schedule, want []string) error {
+func confirm(exec executor, sched fault.Schedule, want []Outcome) error {
 	again, err := exec(sched, false)
 	if err != nil {
 		return err
 	}
-	if !slices.Equal(again.violations, want) {
-		return fmt.Errorf("%w: replaying counterexample %s gave violations %v, first run gave %v", ErrInternal, sched, again.violations, want)
+	if got, first := preAtoms(again.violations), preAtoms(want); !slices.Equal(got, first) {
+		return fmt.Errorf("%w: replaying counterexample %s gave violations %v, first run gave %v", ErrInternal, sched, got, first)
 	}
 	return nil
 }

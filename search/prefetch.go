@@ -12,13 +12,15 @@ import (
 
 // execution is what one run tells the search.
 type execution struct {
-	// violations are the violating pre tuples, sorted.
-	violations []string
+	// violations are the outcomes whose post is missing (see Violations).
+	violations []Outcome
 	// pres counts the pre tuples at EOT (an invariant that never has one
 	// constrains nothing).
 	pres int
-	// present holds the outcome candidates of the run (post tuples at EOT
-	// with a matching pre), keyed by their atom text.
+	// good are the good outcomes of the run (see GoodOutcomes).
+	good []Outcome
+	// present holds the post tuples of the good outcomes, keyed by their
+	// atom text.
 	present map[string]eval.Tuple
 	// ids are the tuple IDs of the present outcomes in result.
 	ids map[string]eval.TupleID

@@ -3,9 +3,9 @@ package search
 import (
 	"time"
 
-	"github.com/ldfi/ldfi/symbolic"
-
+	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/symbolic"
 )
 
 // Verdict is the outcome of a search.
@@ -25,16 +25,37 @@ const (
 	Vacuous Verdict = "vacuous"
 )
 
+// RunVerdict is the invariant's verdict on one run.
+type RunVerdict string
+
+const (
+	// RunOK: every pre tuple at EOT has its post tuple.
+	RunOK RunVerdict = "ok"
+	// RunViolation: some pre tuple at EOT lacks its post tuple.
+	RunViolation RunVerdict = "violation"
+)
+
+// Outcome is what the invariant asks of one pre tuple at EOT: the post
+// tuple with the same arguments. A violation is an outcome whose post is
+// missing; a good outcome is one whose post holds (see GoodOutcomes).
+type Outcome struct {
+	Pre eval.Tuple
+	// Post is the post tuple the pre tuple needs (Rel is empty when the
+	// program defines no post relation).
+	Post eval.Tuple
+}
+
 // Run is one execution of the search, in the deterministic search order.
 type Run struct {
 	// Index is the 1-based execution number (the fault-free run is 1).
 	Index    int
 	Schedule fault.Schedule
-	// Violations are the pre tuples without a matching post at EOT, sorted.
-	Violations []string
+	// Violations are the outcomes whose post is missing at EOT, sorted by
+	// the text of their pre tuple.
+	Violations []Outcome
 	// Targets are the good outcomes the schedule was hypothesised to cut
 	// (empty for the fault-free run and for the baselines).
-	Targets []string
+	Targets []Outcome
 	// Learned counts the good outcomes for which this run taught the search
 	// a new derivation (the protocol found another way).
 	Learned int
@@ -43,11 +64,19 @@ type Run struct {
 // Violated reports whether the run violates the invariant.
 func (r *Run) Violated() bool { return len(r.Violations) > 0 }
 
+// Verdict is the invariant's verdict on the run.
+func (r *Run) Verdict() RunVerdict {
+	if r.Violated() {
+		return RunViolation
+	}
+	return RunOK
+}
+
 // CounterexampleRun is a violating run that was replayed and confirmed.
 type CounterexampleRun struct {
 	Run        int // Index of the run
 	Schedule   fault.Schedule
-	Violations []string
+	Violations []Outcome
 }
 
 // Stats are measurements of a search; they vary with the machine and are
@@ -68,6 +97,8 @@ type Stats struct {
 
 // Result is the outcome of a search.
 type Result struct {
+	// Verdict is the search's verdict (empty for the one-run result of
+	// RunEvidence, whose verdict is its run's).
 	Verdict Verdict
 	// Executions counts runs in the deterministic search order, the
 	// fault-free run included, up to and including the verdict.
@@ -76,9 +107,10 @@ type Result struct {
 	Counterexamples []CounterexampleRun
 	// Reason says why an inconclusive search stopped.
 	Reason string
-	// GoodOutcomes are the post tuples (with a matching pre) at EOT of the
-	// fault-free run: what the search tries to cut.
-	GoodOutcomes []string
+	// GoodOutcomes are the good outcomes of the fault-free run (see
+	// GoodOutcomes), sorted by the text of their post tuple: what the search
+	// tries to cut. Empty for the random and exhaustive strategies.
+	GoodOutcomes []Outcome
 	// SymmetryClasses are the interchangeable node classes used (empty when
 	// symmetry is off or absent).
 	SymmetryClasses [][]string

@@ -274,7 +274,7 @@ func describeCounterexamples(r *Result) string {
 		return "no counterexample"
 	}
 	c := r.Counterexamples[0]
-	return fmt.Sprintf("%s violating %s", c.Schedule, strings.Join(c.Violations, ", "))
+	return fmt.Sprintf("%s violating %s", c.Schedule, strings.Join(preAtoms(c.Violations), ", "))
 }
 
 // sweepTable formats the sweep as a Markdown table.

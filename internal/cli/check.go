@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -150,6 +151,18 @@ stderr; --quiet turns it off.` + checkExamples,
 				printStats(cmd.ErrOrStderr(), res)
 			}
 			sum := report.NewSummary(prog, cfg, res, version())
+			// The runs the text and the report draw, re-run (not cancelled
+			// by an interrupt: the report of the runs so far is written).
+			var ev *search.Evidence
+			if format != "json" || outDir != "" {
+				draw := report.TextDraw
+				if outDir != "" {
+					draw = report.PageDraw
+				}
+				if ev, err = search.NewEvidence(context.Background(), prog, cfg.Params, res, draw); err != nil {
+					return internalError(err)
+				}
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				data, err := report.JSON(sum)
@@ -158,12 +171,12 @@ stderr; --quiet turns it off.` + checkExamples,
 				}
 				_, _ = out.Write(data)
 			} else {
-				report.CheckText(out, prog, cfg, res, sum)
+				report.CheckText(out, prog, cfg, res, ev, sum)
 			}
 			// The report after the verdict is printed: a failure to write it
 			// loses nothing else.
 			if outDir != "" {
-				if err := writeCheckReport(outDir, prog, cfg, res, sum); err != nil {
+				if err := writeCheckReport(outDir, prog, cfg, res, ev, sum); err != nil {
 					return reportError(outDir, err)
 				}
 				if format != "json" {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/ldfi/ldfi/dedalus"
-	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/report"
 	"github.com/ldfi/ldfi/search"
 )
@@ -53,8 +52,10 @@ func TestStdoutFull(t *testing.T) {
 func TestReportWriteFails(t *testing.T) {
 	full := errors.New("no space left on device")
 	oldCheck, oldRun := writeCheckReport, writeRunReport
-	writeCheckReport = func(string, *dedalus.Program, search.Config, *search.Result, *report.Summary) error { return full }
-	writeRunReport = func(string, *dedalus.Program, fault.Params, fault.Schedule, string) error { return full }
+	writeCheckReport = func(string, *dedalus.Program, search.Config, *search.Result, *search.Evidence, *report.Summary) error {
+		return full
+	}
+	writeRunReport = func(string, *dedalus.Program, *search.Result, *search.Evidence, string) error { return full }
 	defer func() { writeCheckReport, writeRunReport = oldCheck, oldRun }()
 
 	dir := t.TempDir() + "/rep"

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/report"
+	"github.com/ldfi/ldfi/search"
 )
 
 const runExamples = `
@@ -139,7 +141,11 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 			// --out: the report of this run (runs.json, index.html, *.dot),
 			// after the verdict is printed, so that a failure loses nothing.
 			if outDir != "" {
-				if err := writeRunReport(outDir, prog, params, sched, version()); err != nil {
+				one, ev, err := search.RunEvidence(context.Background(), prog, res)
+				if err == nil {
+					err = writeRunReport(outDir, prog, one, ev, version())
+				}
+				if err != nil {
 					return reportError(outDir, err)
 				}
 			}
