@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,13 +10,13 @@ import (
 	"testing"
 
 	"github.com/goccy/go-graphviz"
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/internal/golden"
 	"github.com/ldfi/ldfi/search"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // reportCase is one report the tests build: a search (check) or one run.
 type reportCase struct {
@@ -73,7 +72,7 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 		t.Fatal(err)
 	}
 	if c.run {
-		if err := writeRun(dir, prog, c.p, fault.Schedule{Omissions: c.omit, Crashes: c.crash}); err != nil {
+		if err := WriteRun(dir, prog, c.p, fault.Schedule{Omissions: c.omit, Crashes: c.crash}, "test"); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -86,11 +85,7 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := search.NewEvidence(context.Background(), prog, cfg.Params, res, PageDraw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(dir, prog, cfg, res, ev, NewSummary(prog, cfg, res, "test")); err != nil {
+	if err := Write(dir, prog, cfg, res, NewSummary(prog, cfg, res, "test")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -121,7 +116,8 @@ func names(m map[string][]byte) []string {
 	return ns
 }
 
-// TestGolden compares runs.json and every DOT file with testdata/golden.
+// TestGolden compares runs.json and every DOT file with the archive
+// testdata/golden/<case>.txtar (go test -update rewrites it).
 func TestGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,30 +133,11 @@ func TestGolden(t *testing.T) {
 				t.Errorf("index.html does not show the exact certificate")
 			}
 			delete(got, "index.html")
-			gdir := filepath.Join("testdata", "golden", c.name)
-			if *update {
-				if err := os.RemoveAll(gdir); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.MkdirAll(gdir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				for n, data := range got {
-					if err := os.WriteFile(filepath.Join(gdir, n), data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
+			var files []txtar.File
+			for _, n := range names(got) {
+				files = append(files, txtar.File{Name: n, Data: got[n]})
 			}
-			want := readDir(t, gdir)
-			if !slices.Equal(names(got), names(want)) {
-				t.Fatalf("files %v, want %v", names(got), names(want))
-			}
-			for n := range want {
-				if !bytes.Equal(got[n], want[n]) {
-					t.Errorf("%s differs from the golden file (run with -update and review):\n%s", n, got[n])
-				}
-			}
+			golden.Read(t, filepath.Join("testdata", "golden", c.name+".txtar")).CheckAll(t, 0, files)
 		})
 	}
 }
@@ -346,11 +323,7 @@ func TestDrawnRunsCap(t *testing.T) {
 	if len(res.Runs) <= MaxDrawnRuns {
 		t.Fatalf("only %d runs; the test needs more than %d", len(res.Runs), MaxDrawnRuns)
 	}
-	ev, err := search.NewEvidence(context.Background(), prog, p, res, PageDraw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg, err := buildPage(context.Background(), prog, res, ev, "check")
+	pg, err := buildPage(context.Background(), prog, p, res, "check")
 	if err != nil {
 		t.Fatal(err)
 	}

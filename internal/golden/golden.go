@@ -11,7 +11,9 @@ package golden
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +51,10 @@ func Read(t testing.TB, path string) *Archive {
 	a, ok := opened[path]
 	if !ok {
 		ar, err := txtar.ParseFile(path)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && *update:
+			ar = &txtar.Archive{} // a new case: -update writes it
+		case err != nil:
 			t.Fatal(err)
 		}
 		a = &Archive{Path: path, Archive: ar}
