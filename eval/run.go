@@ -681,6 +681,9 @@ func (r *run) emit() {
 		r.aggAdd(negs)
 		return
 	}
+	if cr.kind == dedalus.Next && r.t+1 > r.eot {
+		return // past EOT: the head is never computed (nor can it overflow)
+	}
 	vals := r.headbuf
 	for i := range cr.args {
 		v, ok := r.evalExpr(cr.args[i].expr)
@@ -818,31 +821,7 @@ func (r *run) evalExpr(x *cexpr) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	switch x.op {
-	case dedalus.ExprAdd:
-		return a + b, true
-	case dedalus.ExprSub:
-		return a - b, true
-	case dedalus.ExprMul:
-		return a * b, true
-	case dedalus.ExprDiv:
-		if b == 0 {
-			return 0, false
-		}
-		if b == -1 {
-			return -a, true // wraps for math.MinInt64, like Go's own division
-		}
-		return a / b, true
-	case dedalus.ExprMod:
-		if b == 0 {
-			return 0, false
-		}
-		if b == -1 {
-			return 0, true
-		}
-		return a % b, true
-	}
-	return 0, false
+	return r.arith(x.op, a, b)
 }
 
 func (r *run) cmp(c *ccmp) bool {

@@ -185,6 +185,9 @@ func stopReason(ctx context.Context) string {
 func newEvalExecutor(ctx context.Context, eng *eval.Engine, p fault.Params) executor {
 	return func(s fault.Schedule, provenance bool) (*execution, error) {
 		r, err := eng.Run(ctx, p, s, eval.Options{Provenance: provenance})
+		if errors.Is(err, eval.ErrOverflow) {
+			return nil, fmt.Errorf("%w (running %s)", err, s) // the program's arithmetic: bad input
+		}
 		if err != nil {
 			err = fmt.Errorf("running %s: %w", s, err)
 			if errors.Is(err, eval.ErrTupleLimit) {

@@ -169,6 +169,9 @@ func (e *encoder) instantiate(r *dedalus.Rule, t int, b *binding) (g ground, ok 
 	if node.Type != dedalus.TypeString || !e.nodeSet[node.Str] {
 		return g, false, nil
 	}
+	if err := e.overflow(r, b.vals); err != nil {
+		return g, false, err
+	}
 	for i := range r.Cmps {
 		if !compare(&r.Cmps[i], b.vals) {
 			return g, false, nil
