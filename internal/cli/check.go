@@ -160,7 +160,7 @@ stderr; --quiet turns it off.` + checkExamples,
 					draw = report.PageDraw
 				}
 				if ev, err = search.NewEvidence(context.Background(), prog, cfg.Params, res, draw); err != nil {
-					return internalError(err)
+					return evidenceError(err)
 				}
 			}
 			out := cmd.OutOrStdout()

@@ -34,3 +34,17 @@ func searchError(err error) error {
 	}
 	return usageError("%v", boundsFlagError(err))
 }
+
+// evidenceError maps an error of the runs re-made for the text and the
+// report: the program's own failures (its arithmetic overflows, it derives
+// past --max-tuples) are what they are in the search, whose first runs a
+// time limit or an interrupt may have cut short; anything else is a bug.
+func evidenceError(err error) error {
+	switch {
+	case errors.Is(err, eval.ErrTupleLimit):
+		return tupleLimitError(err)
+	case errors.Is(err, eval.ErrOverflow):
+		return usageError("%v", err)
+	}
+	return internalError(err)
+}
