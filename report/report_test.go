@@ -72,7 +72,7 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 		t.Fatal(err)
 	}
 	if c.run {
-		if err := WriteRun(dir, prog, c.p, fault.Schedule{Omissions: c.omit, Crashes: c.crash}, "test"); err != nil {
+		if err := writeRun(dir, prog, c.p, fault.Schedule{Omissions: c.omit, Crashes: c.crash}); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -85,7 +85,11 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(dir, prog, cfg, res, NewSummary(prog, cfg, res, "test")); err != nil {
+	ev, err := search.NewEvidence(context.Background(), prog, cfg.Params, res, PageDraw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir, prog, cfg, res, ev, NewSummary(prog, cfg, res, "test")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -323,7 +327,11 @@ func TestDrawnRunsCap(t *testing.T) {
 	if len(res.Runs) <= MaxDrawnRuns {
 		t.Fatalf("only %d runs; the test needs more than %d", len(res.Runs), MaxDrawnRuns)
 	}
-	pg, err := buildPage(context.Background(), prog, p, res, "check")
+	ev, err := search.NewEvidence(context.Background(), prog, p, res, PageDraw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := buildPage(context.Background(), prog, res, ev, "check")
 	if err != nil {
 		t.Fatal(err)
 	}
