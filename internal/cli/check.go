@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ldfi/ldfi/dedalus"
+	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/report"
 	"github.com/ldfi/ldfi/search"
 	"github.com/ldfi/ldfi/symbolic"
@@ -36,29 +37,33 @@ Examples:
 
 func init() { register(30, newCheckCmd) }
 
+// checkFlags are the flags of ldfi check.
+type checkFlags struct {
+	b            boundsFlags
+	strategy     string
+	maxRuns      int
+	timeout      time.Duration
+	seed         int64
+	all          bool
+	parallel     int
+	format       string
+	outDir       string
+	noNegSupport bool
+	noSymmetry   bool
+	confirm      bool
+	maxInstances int
+	exactAfter   int
+	maxMemory    string
+	memLimit     uint64 // maxMemory parsed by validate
+	useSymmetry  bool
+	findAllMolly bool
+	stats        bool
+	quiet        bool
+	maxTuples    int
+}
+
 func newCheckCmd() *cobra.Command {
-	var (
-		b            boundsFlags
-		strategy     string
-		maxRuns      int
-		timeout      time.Duration
-		seed         int64
-		all          bool
-		parallel     int
-		format       string
-		outDir       string
-		noNegSupport bool
-		noSymmetry   bool
-		confirm      bool
-		maxInstances int
-		exactAfter   int
-		maxMemory    string
-		useSymmetry  bool
-		findAllMolly bool
-		stats        bool
-		quiet        bool
-		maxTuples    int
-	)
+	fl := &checkFlags{}
 	cmd := &cobra.Command{
 		Use:   "check [flags] FILE...",
 		Short: "Search the fault space for a counterexample, or certify the program within bounds",
@@ -71,6 +76,12 @@ and stops with a counterexample (exit 1), a certificate for the given bounds
 (exit 3). Every counterexample is replayed before it is reported; 'ldfi run'
 with its faults reproduces it.
 
+A certificate of a program with negation, aggregation or a read of the crash
+oracle is confirmed by the exact check (the lineage of every schedule as one
+SAT question; --strategy exact runs only that), so that "certified" means no
+schedule within the bounds breaks the invariant. A check in which no pre
+tuple can hold is "vacuous" (exit 2): it checked nothing.
+
 The executions count includes the fault-free run and is the same whatever
 --parallel is: parallelism changes wall time only.
 
@@ -79,145 +90,167 @@ verdict inconclusive (exit 3), with the report of the runs so far (--out).
 On a terminal, a search that lasts over a second shows a status line on
 stderr; --quiet turns it off.` + checkExamples,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, files []string) error {
-			params, err := b.params(cmd)
-			if err != nil {
-				return err
-			}
-			if format != "text" && format != "json" {
-				return usageError("--format must be text or json, got %q", format)
-			}
-			if parallel < 1 {
-				return usageError("--parallel must be at least 1, got %d", parallel)
-			}
-			if exactAfter < -1 || exactAfter == 0 {
-				return usageError("--exact-after must be at least 1, or -1 for never; got %d", exactAfter)
-			}
-			memLimit, err := parseSize(maxMemory)
-			if err != nil {
-				return usageError("--max-memory: %v", err)
-			}
-			if maxInstances < 1 {
-				return usageError("--max-instances must be at least 1, got %d", maxInstances)
-			}
-			if maxRuns < 1 {
-				return usageError("--max-runs must be at least 1, got %d", maxRuns)
-			}
-			if err := setMaxTuples(maxTuples); err != nil {
-				return err
-			}
-			if err := checkOutFlag(cmd, outDir); err != nil {
-				return err
-			}
-			prog, err := dedalus.LoadFiles(files...)
-			if err != nil {
-				return checkLoadError(cmd, err)
-			}
-			if err := b.programBounds(cmd, prog, &params); err != nil {
-				return err
-			}
-			if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
-				return usageError("%s: the program has no pre/post invariant to check (define both relations)", files[0])
-			}
-			cfg := search.Config{
-				Params:          params,
-				Strategy:        search.Strategy(strings.ToLower(strategy)),
-				MaxRuns:         maxRuns,
-				Timeout:         timeout,
-				Seed:            seed,
-				All:             all || findAllMolly,
-				Parallel:        parallel,
-				NegativeSupport: !noNegSupport,
-				Symmetry:        !noSymmetry || useSymmetry,
-				Confirm:         confirm,
-				MaxInstances:    maxInstances,
-				ExactAfter:      exactAfter,
-			}
-			if cmd.Flags().Changed("no-symmetry") && useSymmetry {
-				return usageError("--no-symmetry and --use-symmetry contradict each other")
-			}
-			line := startProgress(cmd.ErrOrStderr(), quiet, cfg.Strategy == search.LDFI)
-			cfg.Progress = line.progress()
-			ctx, stop := interruptContext()
-			defer stop() // signals stay caught until the report is written
-			ctx, stopWatch := withMemoryLimit(ctx, memLimit, maxMemory)
-			defer stopWatch()
-			res, err := search.Check(ctx, prog, cfg)
-			line.end()
-			if err != nil {
-				return searchError(err)
-			}
-			if stats {
-				printStats(cmd.ErrOrStderr(), res)
-			}
-			sum := report.NewSummary(prog, cfg, res, version())
-			// The runs the text and the report draw, re-run (not cancelled
-			// by an interrupt: the report of the runs so far is written).
-			var ev *search.Evidence
-			if format != "json" || outDir != "" {
-				draw := report.TextDraw
-				if outDir != "" {
-					draw = report.PageDraw
-				}
-				if ev, err = search.NewEvidence(context.Background(), prog, cfg.Params, res, draw); err != nil {
-					return evidenceError(err)
-				}
-			}
-			out := cmd.OutOrStdout()
-			if format == "json" {
-				data, err := report.JSON(sum)
-				if err != nil {
-					return internalError(err)
-				}
-				_, _ = out.Write(data)
-			} else {
-				report.CheckText(out, prog, cfg, res, ev, sum)
-			}
-			// The report after the verdict is printed: a failure to write it
-			// loses nothing else.
-			if outDir != "" {
-				if err := writeCheckReport(outDir, prog, cfg, res, ev, sum); err != nil {
-					return reportError(outDir, err)
-				}
-				if format != "json" {
-					fmt.Fprintf(out, "report: %s\n", outDir)
-				}
-			}
-			switch res.Verdict {
-			case search.Counterexample:
-				return exitCode(ExitViolation)
-			case search.Inconclusive:
-				return exitCode(ExitInconclusive)
-			case search.Vacuous:
-				return exitCode(ExitVacuous)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, files []string) error { return fl.run(cmd, files) },
 	}
+	fl.register(cmd)
+	return cmd
+}
+
+func (fl *checkFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	b.register(cmd)
-	f.StringVar(&strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
-	f.BoolVar(&confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
-	f.IntVar(&exactAfter, "exact-after", search.DefaultExactAfter, "ldfi strategy: after this many executions without a counterexample, let the exact check decide (-1: never)")
-	f.StringVar(&maxMemory, "max-memory", defaultMaxMemory, "stop with an inconclusive verdict when the heap grows past this size (e.g. 512MiB, 8GiB; 0: no limit)")
-	f.IntVar(&maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances")
-	f.IntVar(&maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions, at least 1 (exhaustive: refuse larger spaces)")
-	maxTuplesFlag(cmd, &maxTuples)
-	f.DurationVar(&timeout, "timeout", 0, "stop with an inconclusive verdict after this wall time (e.g. 30s; 0: none)")
-	f.Int64Var(&seed, "seed", 1, "seed of the random strategy")
-	f.BoolVar(&all, "all", false, "keep searching after the first counterexample and report every minimal one")
-	f.BoolVar(&findAllMolly, "find-all-counterexamples", false, "Molly's spelling of --all")
-	f.IntVar(&parallel, "parallel", runtime.NumCPU(), "executions run at once (changes wall time only, never the output)")
-	f.StringVar(&format, "format", "text", "output format: text or json")
-	f.StringVar(&outDir, "out", "", "write the report (runs.json, index.html, *.dot) to this directory")
-	f.BoolVar(&noNegSupport, "no-negative-support", false, "do not treat faults that could make an absent tuple present as ways to cut a derivation")
-	f.BoolVar(&noSymmetry, "no-symmetry", false, "run schedules that are equal up to interchangeable nodes separately")
-	f.BoolVar(&useSymmetry, "use-symmetry", false, "Molly's spelling: symmetry reduction (on by default)")
-	f.BoolVar(&stats, "stats", false, "print search statistics (solver and evaluation time, hypotheses) to stderr")
-	f.BoolVar(&quiet, "quiet", false, "no status line on stderr (shown on a terminal when a search lasts over a second)")
+	fl.b.register(cmd)
+	f.StringVar(&fl.strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
+	f.BoolVar(&fl.confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
+	f.IntVar(&fl.exactAfter, "exact-after", search.DefaultExactAfter, "ldfi strategy: after this many executions without a counterexample, let the exact check decide (-1: never)")
+	f.StringVar(&fl.maxMemory, "max-memory", defaultMaxMemory, "stop with an inconclusive verdict when the heap grows past this size (e.g. 512MiB, 8GiB; 0: no limit)")
+	f.IntVar(&fl.maxInstances, "max-instances", symbolic.DefaultMaxInstances, "the exact check gives up (inconclusive) above this many ground rule instances")
+	f.IntVar(&fl.maxRuns, "max-runs", search.DefaultMaxRuns, "stop with an inconclusive verdict after this many executions, at least 1 (exhaustive: refuse larger spaces)")
+	maxTuplesFlag(cmd, &fl.maxTuples)
+	f.DurationVar(&fl.timeout, "timeout", 0, "stop with an inconclusive verdict after this wall time (e.g. 30s; 0: none)")
+	f.Int64Var(&fl.seed, "seed", 1, "seed of the random strategy")
+	f.BoolVar(&fl.all, "all", false, "keep searching after the first counterexample and report every minimal one")
+	f.BoolVar(&fl.findAllMolly, "find-all-counterexamples", false, "Molly's spelling of --all")
+	f.IntVar(&fl.parallel, "parallel", runtime.NumCPU(), "executions run at once (changes wall time only, never the output)")
+	f.StringVar(&fl.format, "format", "text", "output format: text or json")
+	f.StringVar(&fl.outDir, "out", "", "write the report (runs.json, index.html, *.dot) to this directory")
+	f.BoolVar(&fl.noNegSupport, "no-negative-support", false, "do not treat faults that could make an absent tuple present as ways to cut a derivation")
+	f.BoolVar(&fl.noSymmetry, "no-symmetry", false, "run schedules that are equal up to interchangeable nodes separately")
+	f.BoolVar(&fl.useSymmetry, "use-symmetry", false, "Molly's spelling: symmetry reduction (on by default)")
+	f.BoolVar(&fl.stats, "stats", false, "print search statistics (solver and evaluation time, hypotheses) to stderr")
+	f.BoolVar(&fl.quiet, "quiet", false, "no status line on stderr (shown on a terminal when a search lasts over a second)")
 	_ = f.MarkHidden("find-all-counterexamples")
 	_ = f.MarkHidden("use-symmetry")
-	return cmd
+}
+
+// validate checks the flags that need no program.
+func (fl *checkFlags) validate(cmd *cobra.Command) error {
+	switch {
+	case fl.format != "text" && fl.format != "json":
+		return usageError("--format must be text or json, got %q", fl.format)
+	case fl.parallel < 1:
+		return usageError("--parallel must be at least 1, got %d", fl.parallel)
+	case fl.exactAfter < -1 || fl.exactAfter == 0:
+		return usageError("--exact-after must be at least 1, or -1 for never; got %d", fl.exactAfter)
+	case fl.maxInstances < 1:
+		return usageError("--max-instances must be at least 1, got %d", fl.maxInstances)
+	case fl.maxRuns < 1:
+		return usageError("--max-runs must be at least 1, got %d", fl.maxRuns)
+	case cmd.Flags().Changed("no-symmetry") && fl.useSymmetry:
+		return usageError("--no-symmetry and --use-symmetry contradict each other")
+	}
+	limit, err := parseSize(fl.maxMemory)
+	if err != nil {
+		return usageError("--max-memory: %v", err)
+	}
+	fl.memLimit = limit
+	if err := setMaxTuples(fl.maxTuples); err != nil {
+		return err
+	}
+	return checkOutFlag(cmd, fl.outDir)
+}
+
+func (fl *checkFlags) config(params fault.Params) search.Config {
+	return search.Config{
+		Params:          params,
+		Strategy:        search.Strategy(strings.ToLower(fl.strategy)),
+		MaxRuns:         fl.maxRuns,
+		Timeout:         fl.timeout,
+		Seed:            fl.seed,
+		All:             fl.all || fl.findAllMolly,
+		Parallel:        fl.parallel,
+		NegativeSupport: !fl.noNegSupport,
+		Symmetry:        !fl.noSymmetry || fl.useSymmetry,
+		Confirm:         fl.confirm,
+		MaxInstances:    fl.maxInstances,
+		ExactAfter:      fl.exactAfter,
+	}
+}
+
+// run loads the program, searches, prints the verdict, then writes the
+// report, and ends with the verdict's exit code.
+func (fl *checkFlags) run(cmd *cobra.Command, files []string) error {
+	params, err := fl.b.params(cmd)
+	if err != nil {
+		return err
+	}
+	if err := fl.validate(cmd); err != nil {
+		return err
+	}
+	prog, err := dedalus.LoadFiles(files...)
+	if err != nil {
+		return checkLoadError(cmd, err)
+	}
+	if err := fl.b.programBounds(cmd, prog, &params); err != nil {
+		return err
+	}
+	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
+		return usageError("%s: the program has no pre/post invariant to check (define both relations)", files[0])
+	}
+	cfg := fl.config(params)
+	line := startProgress(cmd.ErrOrStderr(), fl.quiet, cfg.Strategy == search.LDFI)
+	cfg.Progress = line.progress()
+	ctx, stop := interruptContext()
+	defer stop() // signals stay caught until the report is written
+	ctx, stopWatch := withMemoryLimit(ctx, fl.memLimit, fl.maxMemory)
+	defer stopWatch()
+	res, err := search.Check(ctx, prog, cfg)
+	line.end()
+	if err != nil {
+		return searchError(err)
+	}
+	if fl.stats {
+		printStats(cmd.ErrOrStderr(), res)
+	}
+	if err := fl.output(cmd, prog, cfg, res); err != nil {
+		return err
+	}
+	switch res.Verdict {
+	case search.Counterexample:
+		return exitCode(ExitViolation)
+	case search.Inconclusive:
+		return exitCode(ExitInconclusive)
+	case search.Vacuous:
+		return exitCode(ExitVacuous)
+	}
+	return nil
+}
+
+// output prints the verdict (text or JSON), then writes the report: a
+// failure to write it loses nothing else.
+func (fl *checkFlags) output(cmd *cobra.Command, prog *dedalus.Program, cfg search.Config, res *search.Result) error {
+	sum := report.NewSummary(prog, cfg, res, version())
+	// The runs the text and the report draw, re-run (not cancelled by an
+	// interrupt: the report of the runs so far is written).
+	var ev *search.Evidence
+	if fl.format != "json" || fl.outDir != "" {
+		draw := report.TextDraw
+		if fl.outDir != "" {
+			draw = report.PageDraw
+		}
+		var err error
+		if ev, err = search.NewEvidence(context.Background(), prog, cfg.Params, res, draw); err != nil {
+			return evidenceError(err)
+		}
+	}
+	out := cmd.OutOrStdout()
+	if fl.format == "json" {
+		data, err := report.JSON(sum)
+		if err != nil {
+			return internalError(err)
+		}
+		_, _ = out.Write(data)
+	} else {
+		report.CheckText(out, prog, cfg, res, ev, sum)
+	}
+	if fl.outDir != "" {
+		if err := writeCheckReport(fl.outDir, prog, cfg, res, ev, sum); err != nil {
+			return reportError(fl.outDir, err)
+		}
+		if fl.format != "json" {
+			fmt.Fprintf(out, "report: %s\n", fl.outDir)
+		}
+	}
+	return nil
 }
 
 func printStats(w io.Writer, res *search.Result) {
