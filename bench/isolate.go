@@ -95,60 +95,20 @@ func runWorker(ctx context.Context, opts Options, cmd *exec.Cmd, stages []Stage,
 	if err := cmd.Start(); err != nil {
 		return 0, failure(stages[0], opts, "starting the worker: "+err.Error(), 0, false)
 	}
-	type event struct {
-		msg WorkerMessage
-		err error
-		eof bool
-	}
-	events := make(chan event)
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 64<<10), 64<<20)
-		for sc.Scan() {
-			var m WorkerMessage
-			err := json.Unmarshal(sc.Bytes(), &m)
-			events <- event{msg: m, err: err}
-		}
-		events <- event{eof: true, err: sc.Err()}
-	}()
+	events := readWorkerEvents(out)
 
 	done := 0
 	var current Stage
 	began := time.Now()
-	var hard <-chan time.Time
-	var timer *time.Timer
-	arm := func() {
-		if timer != nil {
-			timer.Stop()
-		}
-		hard = nil
-		if opts.Timeout > 0 {
-			timer = time.NewTimer(opts.hardLimit(opts.Timeout))
-			hard = timer.C
-		}
-	}
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	kill := func() {
-		_ = cmd.Process.Kill()
-		go func() { // drain until the reader ends, then reap
-			for ev := range events {
-				if ev.eof {
-					break
-				}
-			}
-			_ = cmd.Wait()
-		}()
-	}
+	var limit stageTimer
+	defer limit.stop()
+	kill := func() { killWorker(cmd, events) }
 	for {
 		select {
 		case <-ctx.Done():
 			kill()
 			return done, failure(stages[done], opts, "interrupted", time.Since(began), true)
-		case <-hard:
+		case <-limit.C:
 			kill()
 			return done, failure(stages[done], opts, "the search did not stop at its time limit; its worker was killed", time.Since(began), true)
 		case ev := <-events:
@@ -158,20 +118,13 @@ func runWorker(ctx context.Context, opts Options, cmd *exec.Cmd, stages []Stage,
 				if done == len(stages) {
 					return done, nil
 				}
-				msg := strings.TrimSpace(stderr.String())
-				if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
-					msg = msg[i+1:]
-				}
-				if msg == "" && werr != nil {
-					msg = werr.Error()
-				}
-				return done, failure(stages[done], opts, "the worker failed: "+msg, time.Since(began), false)
+				return done, failure(stages[done], opts, "the worker failed: "+workerFailure(stderr.String(), werr), time.Since(began), false)
 			case ev.err != nil:
 				kill()
 				return done, failure(stages[done], opts, "bad worker output: "+ev.err.Error(), time.Since(began), false)
 			case ev.msg.Begin != "":
 				current, began = ev.msg.Begin, time.Now()
-				arm()
+				limit.arm(opts)
 			case ev.msg.Progress != "":
 				progress(ev.msg.Progress)
 			case ev.msg.Result != nil:
@@ -182,13 +135,91 @@ func runWorker(ctx context.Context, opts Options, cmd *exec.Cmd, stages []Stage,
 				}
 				apply(r)
 				done++
-				if current == r.Stage && timer != nil {
-					timer.Stop()
-					hard = nil
+				// Only the stage that armed the limit may lift it.
+				if current == r.Stage {
+					limit.stop()
 				}
 			}
 		}
 	}
+}
+
+// workerEvent is one line of a worker's output, decoded, or the end of it.
+type workerEvent struct {
+	msg WorkerMessage
+	err error
+	eof bool
+}
+
+// readWorkerEvents decodes out line by line on a goroutine of its own, so
+// that runWorker can wait on the worker's output and its time limit at
+// once. The last event has eof set.
+func readWorkerEvents(out io.Reader) chan workerEvent {
+	events := make(chan workerEvent)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 64<<20)
+		for sc.Scan() {
+			var m WorkerMessage
+			err := json.Unmarshal(sc.Bytes(), &m)
+			events <- workerEvent{msg: m, err: err}
+		}
+		events <- workerEvent{eof: true, err: sc.Err()}
+	}()
+	return events
+}
+
+// stageTimer is the hard time limit of the stage a worker is in. C is nil,
+// and so never ready, while no limit is armed.
+type stageTimer struct {
+	C     <-chan time.Time
+	timer *time.Timer
+}
+
+// arm restarts the limit for a stage that has just begun; with no timeout
+// there is none.
+func (t *stageTimer) arm(opts Options) {
+	t.stop()
+	if opts.Timeout > 0 {
+		t.timer = time.NewTimer(opts.hardLimit(opts.Timeout))
+		t.C = t.timer.C
+	}
+}
+
+// stop lifts the limit.
+func (t *stageTimer) stop() {
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.C = nil
+}
+
+// killWorker kills the worker without waiting for it: the reader goroutine
+// is drained until it ends (so it does not block forever on a send) and
+// then the process is reaped.
+func killWorker(cmd *exec.Cmd, events chan workerEvent) {
+	_ = cmd.Process.Kill()
+	go func() {
+		for ev := range events {
+			if ev.eof {
+				break
+			}
+		}
+		_ = cmd.Wait()
+	}()
+}
+
+// workerFailure is why a worker ended early: the last line of its stderr
+// (a panic's or log.Fatal's message), else its exit status.
+func workerFailure(stderr string, werr error) string {
+	msg := strings.TrimSpace(stderr)
+	if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+		msg = msg[i+1:]
+	}
+	if msg == "" && werr != nil {
+		msg = werr.Error()
+	}
+	return msg
 }
 
 // failure is the result standing for a stage whose worker did not finish.
