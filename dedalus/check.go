@@ -313,6 +313,32 @@ func (c *checker) checkRule(rule *RuleClause) {
 	defer c.endRule(ri)
 
 	// Body first: it binds the variables.
+	positives := c.bindBodyVars(rule)
+	if positives == 0 {
+		c.d.errorf(rule.Head.NamePos, "rule for %s has no positive body atom (every rule needs one to bind its variables and give its node)", rule.Head.Name)
+	}
+	unsafe := unsafeCheck{c: c, ri: ri, ok: positives == 0}
+	for li, l := range rule.Body {
+		switch x := l.(type) {
+		case *AtomLit:
+			ri.body[li] = c.checkBodyAtom(ri, x, unsafe)
+		case *CmpLit:
+			c.vs = exprVars(x.L, exprVars(x.R, c.vs[:0]))
+			for _, v := range c.vs {
+				unsafe.check(v, "in a comparison", "")
+			}
+			l, r := c.exprNode(ri, x.L, "comparison"), c.exprNode(ri, x.R, "comparison")
+			c.unify(l, r, x.OpPos, textSuffixed("the right side of ", x.Op.String()))
+		}
+	}
+	c.checkHead(ri, rule, unsafe)
+}
+
+// bindBodyVars marks (in c.bound) the variables of the rule's positive body
+// atoms, the only ones that bind, and returns how many positive atoms there
+// are. It runs before any literal is checked so that safety does not depend
+// on the order of the body.
+func (c *checker) bindBodyVars(rule *RuleClause) int {
 	c.bound.reset()
 	positives := 0
 	for _, l := range rule.Body {
@@ -327,51 +353,44 @@ func (c *checker) checkRule(rule *RuleClause) {
 			}
 		}
 	}
-	if positives == 0 {
-		c.d.errorf(rule.Head.NamePos, "rule for %s has no positive body atom (every rule needs one to bind its variables and give its node)", rule.Head.Name)
-	}
-	unsafe := unsafeCheck{c: c, ri: ri, ok: positives == 0}
-	for li, l := range rule.Body {
-		switch x := l.(type) {
-		case *AtomLit:
-			r, rel := c.use(x.Atom, false)
-			ri.body[li] = rel
-			for i, arg := range x.Atom.Args {
-				var n int
-				switch a := arg.(type) {
-				case *VarExpr:
-					if x.Negated {
-						unsafe.check(a, "in notin ", x.Atom.Name)
-					}
-					n = c.varNode(ri, a)
-				case *WildExpr, *BadExpr:
-					continue
-				case *StringLit:
-					n = c.newNode(TypeString, a.ValuePos)
-				case *IntLit:
-					n = c.newNode(TypeInt, a.ValuePos)
-				case *AggExpr:
-					c.d.errorf(a.FuncPos, "aggregates are allowed only in rule heads")
-					continue
-				default:
-					c.d.errorf(arg.Pos(), "expressions are not allowed in body atoms (use a variable and a comparison such as X == Y + 1)")
-					continue
-				}
-				if r != nil {
-					c.unify(r.slots[i], n, arg.Pos(), col(i, r.name))
-				}
+	return positives
+}
+
+// checkBodyAtom checks one body atom (positive or notin), unifying each
+// argument with its relation's column, and returns the relation it reads.
+func (c *checker) checkBodyAtom(ri *ruleInfo, x *AtomLit, unsafe unsafeCheck) *relInfo {
+	r, rel := c.use(x.Atom, false)
+	for i, arg := range x.Atom.Args {
+		var n int
+		switch a := arg.(type) {
+		case *VarExpr:
+			if x.Negated {
+				unsafe.check(a, "in notin ", x.Atom.Name)
 			}
-		case *CmpLit:
-			c.vs = exprVars(x.L, exprVars(x.R, c.vs[:0]))
-			for _, v := range c.vs {
-				unsafe.check(v, "in a comparison", "")
-			}
-			l, r := c.exprNode(ri, x.L, "comparison"), c.exprNode(ri, x.R, "comparison")
-			c.unify(l, r, x.OpPos, textSuffixed("the right side of ", x.Op.String()))
+			n = c.varNode(ri, a)
+		case *WildExpr, *BadExpr:
+			continue
+		case *StringLit:
+			n = c.newNode(TypeString, a.ValuePos)
+		case *IntLit:
+			n = c.newNode(TypeInt, a.ValuePos)
+		case *AggExpr:
+			c.d.errorf(a.FuncPos, "aggregates are allowed only in rule heads")
+			continue
+		default:
+			c.d.errorf(arg.Pos(), "expressions are not allowed in body atoms (use a variable and a comparison such as X == Y + 1)")
+			continue
+		}
+		if r != nil {
+			c.unify(r.slots[i], n, arg.Pos(), col(i, r.name))
 		}
 	}
+	return rel
+}
 
-	// Head.
+// checkHead checks the rule's head after its body, so that the head's
+// variables already have their body types.
+func (c *checker) checkHead(ri *ruleInfo, rule *RuleClause, unsafe unsafeCheck) {
 	var head *relInfo
 	if rule.Kind == Async && len(rule.Head.Args) == 0 {
 		c.d.errorf(rule.Head.NamePos, "@async head %s() has no location column to send to", rule.Head.Name)
