@@ -35,16 +35,19 @@ Examples:
 
 func init() { register(20, newRunCmd) }
 
+// runFlags are the flags of ldfi run.
+type runFlags struct {
+	b       boundsFlags
+	omits   []string
+	crashes []string
+	format  string
+	why     string
+	outDir  string // --out (report)
+	limit   int
+}
+
 func newRunCmd() *cobra.Command {
-	var (
-		b       boundsFlags
-		omits   []string
-		crashes []string
-		format  string
-		why     string
-		outDir  string // --out (report)
-		limit   int
-	)
+	fl := &runFlags{}
 	cmd := &cobra.Command{
 		Use:   "run [flags] FILE...",
 		Short: "Run a program once under a given fault schedule",
@@ -65,105 +68,126 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 --max-tuples (a runaway program, e.g. arithmetic in a recursive rule).
 ` + runExamples,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, files []string) error {
-			params, err := b.params(cmd)
-			if err != nil {
-				return err
-			}
-			if format != "text" && format != "json" {
-				return usageError("--format must be text or json, got %q", format)
-			}
-			if why != "" && format == "json" {
-				return usageError("--why prints a text tree; do not combine it with --format json")
-			}
-			if err := setMaxTuples(limit); err != nil {
-				return err
-			}
-			if err := checkOutFlag(cmd, outDir); err != nil {
-				return err
-			}
-			var sched fault.Schedule
-			for _, s := range omits {
-				o, err := fault.ParseOmission(s)
-				if err != nil {
-					return usageError("--omit: %v", err)
-				}
-				sched.Omissions = append(sched.Omissions, o)
-			}
-			for _, s := range crashes {
-				c, err := fault.ParseCrash(s)
-				if err != nil {
-					return usageError("--crash: %v", err)
-				}
-				sched.Crashes = append(sched.Crashes, c)
-			}
-			prog, err := dedalus.LoadFiles(files...)
-			if err != nil {
-				return checkLoadError(cmd, err)
-			}
-			if err := b.programBounds(cmd, prog, &params); err != nil {
-				return err
-			}
-			if err := params.ValidateSchedule(sched); err != nil {
-				return usageError("%v", err)
-			}
-			var target *whyTarget
-			if why != "" {
-				if target, err = parseWhy(prog, why); err != nil {
-					return usageError("--why: %v", err)
-				}
-				if target.time > params.EOT {
-					return usageError("--why: %s: time %d is after EOT (%d)", target, target.time, params.EOT)
-				}
-			}
-			eng, err := eval.New(prog)
-			if err != nil {
-				return usageError("%v", err)
-			}
-			res, err := eng.Run(cmd.Context(), params, sched, eval.Options{Provenance: why != ""})
-			if errors.Is(err, eval.ErrTupleLimit) {
-				return tupleLimitError(err)
-			}
-			if err != nil {
-				return usageError("%v", err)
-			}
-			out := cmd.OutOrStdout()
-			switch {
-			case target != nil:
-				writeWhy(out, res, target)
-			case format == "json":
-				if err := writeRunJSON(out, res); err != nil {
-					return err
-				}
-			default:
-				writeRunText(out, res)
-			}
-			// --out: the report of this run (runs.json, index.html, *.dot),
-			// after the verdict is printed, so that a failure loses nothing.
-			if outDir != "" {
-				one, ev, err := search.RunEvidence(context.Background(), prog, res)
-				if err == nil {
-					err = writeRunReport(outDir, prog, one, ev, version())
-				}
-				if err != nil {
-					return reportError(outDir, err)
-				}
-			}
-			if res.OK() {
-				return nil
-			}
-			return exitCode(ExitViolation)
-		},
+		RunE: func(cmd *cobra.Command, files []string) error { return fl.run(cmd, files) },
 	}
-	b.register(cmd)
+	fl.b.register(cmd)
 	f := cmd.Flags()
-	f.StringArrayVar(&omits, "omit", nil, "lose the messages FROM->TO sent at T (FROM,TO,T; T < EFF); repeatable")
-	f.StringArrayVar(&crashes, "crash", nil, "crash NODE at time T (NODE,T; 1 <= T <= EOT); repeatable")
-	f.StringVar(&format, "format", "text", "output format: text or json")
-	maxTuplesFlag(cmd, &limit)
-	f.StringVar(&why, "why", "", `print the derivation tree of one tuple, e.g. 'log(b,"x")@4'`)
-	f.StringVar(&outDir, "out", "", "also write the report of this run (runs.json, index.html, *.dot) to this directory")
+	f.StringArrayVar(&fl.omits, "omit", nil, "lose the messages FROM->TO sent at T (FROM,TO,T; T < EFF); repeatable")
+	f.StringArrayVar(&fl.crashes, "crash", nil, "crash NODE at time T (NODE,T; 1 <= T <= EOT); repeatable")
+	f.StringVar(&fl.format, "format", "text", "output format: text or json")
+	maxTuplesFlag(cmd, &fl.limit)
+	f.StringVar(&fl.why, "why", "", `print the derivation tree of one tuple, e.g. 'log(b,"x")@4'`)
+	f.StringVar(&fl.outDir, "out", "", "also write the report of this run (runs.json, index.html, *.dot) to this directory")
 	return cmd
+}
+
+// validate checks the flags that need no program and parses the schedule.
+func (fl *runFlags) validate(cmd *cobra.Command) (fault.Schedule, error) {
+	var sched fault.Schedule
+	if fl.format != "text" && fl.format != "json" {
+		return sched, usageError("--format must be text or json, got %q", fl.format)
+	}
+	if fl.why != "" && fl.format == "json" {
+		return sched, usageError("--why prints a text tree; do not combine it with --format json")
+	}
+	if err := setMaxTuples(fl.limit); err != nil {
+		return sched, err
+	}
+	if err := checkOutFlag(cmd, fl.outDir); err != nil {
+		return sched, err
+	}
+	for _, s := range fl.omits {
+		o, err := fault.ParseOmission(s)
+		if err != nil {
+			return sched, usageError("--omit: %v", err)
+		}
+		sched.Omissions = append(sched.Omissions, o)
+	}
+	for _, s := range fl.crashes {
+		c, err := fault.ParseCrash(s)
+		if err != nil {
+			return sched, usageError("--crash: %v", err)
+		}
+		sched.Crashes = append(sched.Crashes, c)
+	}
+	return sched, nil
+}
+
+// run loads the program, runs it once, prints the result and writes the
+// report, ending with exit 1 on a violation.
+func (fl *runFlags) run(cmd *cobra.Command, files []string) error {
+	params, err := fl.b.params(cmd)
+	if err != nil {
+		return err
+	}
+	sched, err := fl.validate(cmd)
+	if err != nil {
+		return err
+	}
+	prog, err := dedalus.LoadFiles(files...)
+	if err != nil {
+		return checkLoadError(cmd, err)
+	}
+	if err := fl.b.programBounds(cmd, prog, &params); err != nil {
+		return err
+	}
+	if err := params.ValidateSchedule(sched); err != nil {
+		return usageError("%v", err)
+	}
+	var target *whyTarget
+	if fl.why != "" {
+		if target, err = parseWhy(prog, fl.why); err != nil {
+			return usageError("--why: %v", err)
+		}
+		if target.time > params.EOT {
+			return usageError("--why: %s: time %d is after EOT (%d)", target, target.time, params.EOT)
+		}
+	}
+	eng, err := eval.New(prog)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	res, err := eng.Run(cmd.Context(), params, sched, eval.Options{Provenance: fl.why != ""})
+	if errors.Is(err, eval.ErrTupleLimit) {
+		return tupleLimitError(err)
+	}
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := fl.output(cmd, prog, res, target); err != nil {
+		return err
+	}
+	if res.OK() {
+		return nil
+	}
+	return exitCode(ExitViolation)
+}
+
+// output prints the run (the why tree, JSON or text), then writes the
+// report of this run (--out) after the verdict is printed, so that a
+// failure loses nothing.
+func (fl *runFlags) output(cmd *cobra.Command, prog *dedalus.Program, res *eval.Result, target *whyTarget) error {
+	out := cmd.OutOrStdout()
+	switch {
+	case target != nil:
+		writeWhy(out, res, target)
+	case fl.format == "json":
+		if err := writeRunJSON(out, res); err != nil {
+			return err
+		}
+	default:
+		writeRunText(out, res)
+	}
+	if fl.outDir != "" {
+		one, ev, err := search.RunEvidence(context.Background(), prog, res)
+		if err == nil {
+			err = writeRunReport(fl.outDir, prog, one, ev, version())
+		}
+		if err != nil {
+			return reportError(fl.outDir, err)
+		}
+	}
+	return nil
 }
 
 // writeRunText prints the schedule, the spacetime diagram, the invariant
