@@ -118,8 +118,40 @@ func (d *desugarer) sep(i int) {
 }
 
 func (d *desugarer) rule(r *Rule) {
-	b, p := d.b, d.p
 	d.r = r
+	d.nameVars(r)
+	// The fresh names are taken in this order (after the variables') so
+	// that the output is stable.
+	t := d.fresh("T")
+	node := "?"
+	switch {
+	case r.NodeVar >= 0:
+		node = d.names[r.NodeVar]
+	case r.NodeConst.Type != TypeUnknown:
+		node = formatValue(r.NodeConst)
+	}
+	d.ruleComment(r, node)
+
+	recv := ""
+	if r.Kind == Async {
+		recv = d.fresh("R")
+	}
+	head := d.p.Relations[r.Head].Name
+	if r.HasAgg {
+		d.aggRule(r, head, t, node, recv)
+		return
+	}
+	b := d.b
+	d.head(head, t, recv)
+	b.WriteString(" :- ")
+	d.body(t, node, recv)
+	b.WriteString(";\n")
+}
+
+// nameVars fills d.names with the rule's printable variable names: the
+// source names, with the checker's hidden ones ("_...") renamed to fresh
+// names that no source variable uses.
+func (d *desugarer) nameVars(r *Rule) {
 	clear(d.used)
 	for _, n := range r.VarNames {
 		d.used[n] = true
@@ -131,14 +163,12 @@ func (d *desugarer) rule(r *Rule) {
 		}
 		d.names = append(d.names, n)
 	}
-	t := d.fresh("T")
-	node := "?"
-	switch {
-	case r.NodeVar >= 0:
-		node = d.names[r.NodeVar]
-	case r.NodeConst.Type != TypeUnknown:
-		node = formatValue(r.NodeConst)
-	}
+}
+
+// ruleComment writes the comment that introduces a rule: where it comes
+// from, its kind, node and stratum, and its source text.
+func (d *desugarer) ruleComment(r *Rule, node string) {
+	b := d.b
 	b.WriteString("// rule ")
 	b.WriteString(strconv.Itoa(r.Index))
 	b.WriteString(" at ")
@@ -152,58 +182,53 @@ func (d *desugarer) rule(r *Rule) {
 	b.WriteString(":\n//   ")
 	b.WriteString(r.Text)
 	b.WriteByte('\n')
+}
 
-	recv := ""
-	if r.Kind == Async {
-		recv = d.fresh("R")
-	}
-	head := p.Relations[r.Head].Name
-	if r.HasAgg {
-		// Split: collect the bindings, then aggregate them.
-		d.vars = d.vars[:0]
-		d.seen = append(d.seen[:0], make([]bool, len(d.names))...)
-		d.collect(r.NodeVar)
-		for _, a := range r.Args {
-			if a.Agg != AggNone {
-				d.collect(a.Var)
-			} else {
-				d.collectExpr(a.Expr)
-			}
+// aggRule writes an aggregate rule as two: one that collects the bindings
+// into a helper relation, and one that aggregates the helper into the head.
+func (d *desugarer) aggRule(r *Rule, head, t, node, recv string) {
+	b := d.b
+	d.vars = d.vars[:0]
+	d.seen = append(d.seen[:0], make([]bool, len(d.names))...)
+	d.collect(r.NodeVar)
+	for _, a := range r.Args {
+		if a.Agg != AggNone {
+			d.collect(a.Var)
+		} else {
+			d.collectExpr(a.Expr)
 		}
-		// The helper relation and its arguments, printed twice.
-		helper := func() {
-			b.WriteString(head)
-			b.WriteString("__agg")
-			b.WriteString(strconv.Itoa(r.Index))
-			b.WriteByte('(')
-			i := 0
-			if r.NodeVar < 0 {
-				b.WriteString(node)
-				i++
-			}
-			for _, v := range d.vars {
-				d.sep(i)
-				b.WriteString(d.names[v])
-				i++
-			}
-			d.sep(i)
-			b.WriteString(t)
-			b.WriteByte(')')
-		}
-		helper()
-		b.WriteString(" :- ")
-		d.body(t, node, recv)
-		b.WriteString(";\n")
-		d.head(head, t, recv)
-		b.WriteString(" :- ")
-		helper()
-		b.WriteString(";\n")
-		return
 	}
-	d.head(head, t, recv)
+	d.aggHelper(head, t, node)
 	b.WriteString(" :- ")
 	d.body(t, node, recv)
 	b.WriteString(";\n")
+	d.head(head, t, recv)
+	b.WriteString(" :- ")
+	d.aggHelper(head, t, node)
+	b.WriteString(";\n")
+}
+
+// aggHelper writes the helper relation of an aggregate rule and its
+// arguments (the collected variables), which aggRule prints twice.
+func (d *desugarer) aggHelper(head, t, node string) {
+	b, r := d.b, d.r
+	b.WriteString(head)
+	b.WriteString("__agg")
+	b.WriteString(strconv.Itoa(r.Index))
+	b.WriteByte('(')
+	i := 0
+	if r.NodeVar < 0 {
+		b.WriteString(node)
+		i++
+	}
+	for _, v := range d.vars {
+		d.sep(i)
+		b.WriteString(d.names[v])
+		i++
+	}
+	d.sep(i)
+	b.WriteString(t)
+	b.WriteByte(')')
 }
 
 func (d *desugarer) collect(v int) {
