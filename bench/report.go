@@ -532,8 +532,25 @@ func (row *Row) underGoal(goal time.Duration) bool {
 	return row.LDFI.Wall != nil && *row.LDFI.Wall < ms(goal) && row.LDFI.Verdict == row.Expect
 }
 
+// goals are the report's goal lines, each "what: k of n rows", with the
+// rows that missed it; wall-time goals only when times were measured.
 func (r *Report) goals(times bool) []string {
-	var out []string
+	out := []string{r.mollyGoal(), r.randomGoal()}
+	if times {
+		out = append(out, r.timeGoals()...)
+	}
+	if r.anyExact() {
+		out = append(out, r.exactGoal())
+	}
+	if len(r.Push) > 0 {
+		out = append(out, r.pushGoal())
+	}
+	return append(out, r.verdictGoal())
+}
+
+// mollyGoal counts the rows with a published figure whose LDFI executions
+// are at or under Molly's.
+func (r *Report) mollyGoal() string {
 	var miss []string
 	n := 0
 	for _, row := range r.Rows {
@@ -545,9 +562,14 @@ func (r *Report) goals(times bool) []string {
 			miss = append(miss, fmt.Sprintf("%s (ours %s vs Molly %s)", row.Name, oursCell(&row), num(*row.Paper.Molly)))
 		}
 	}
-	out = append(out, goalLine("Executions at or under Molly's published count", n, miss))
+	return goalLine("Executions at or under Molly's published count", n, miss)
+}
 
-	miss, n = nil, 0
+// randomGoal counts the rows random search ran on (counterexample rows)
+// where LDFI needed fewer executions.
+func (r *Report) randomGoal() string {
+	var miss []string
+	n := 0
 	for _, row := range r.Rows {
 		switch row.fewerThanRandom() {
 		case -1:
@@ -557,77 +579,92 @@ func (r *Report) goals(times bool) []string {
 		}
 		n++
 	}
-	out = append(out, goalLine("Fewer executions than random search on every counterexample row", n, miss))
+	return goalLine("Fewer executions than random search on every counterexample row", n, miss)
+}
 
-	if times {
-		var goals []time.Duration
-		for _, row := range r.Rows {
-			if g := row.goal(); !slices.Contains(goals, g) {
-				goals = append(goals, g)
-			}
-		}
-		slices.Sort(goals)
-		for _, g := range goals {
-			miss, n = nil, 0
-			for _, row := range r.Rows {
-				if row.goal() != g {
-					continue
-				}
-				n++
-				if !row.underGoal(g) {
-					miss = append(miss, fmt.Sprintf("%s (%s, %s)", row.Name, wallCell(row.LDFI.Wall), row.LDFI.Verdict))
-				}
-			}
-			what := fmt.Sprintf("LDFI verdict in under %s of wall time", goalText(g))
-			if len(goals) > 1 {
-				what += fmt.Sprintf(" (rows whose time goal is %s)", goalText(g))
-			}
-			out = append(out, goalLine(what, n, miss))
+// timeGoals has a line per distinct time goal, shortest first, since rows
+// may set goals of their own.
+func (r *Report) timeGoals() []string {
+	var goals []time.Duration
+	for _, row := range r.Rows {
+		if g := row.goal(); !slices.Contains(goals, g) {
+			goals = append(goals, g)
 		}
 	}
-
-	if r.anyExact() {
-		miss, n = nil, 0
+	slices.Sort(goals)
+	var out []string
+	for _, g := range goals {
+		var miss []string
+		n := 0
 		for _, row := range r.Rows {
-			if row.Exact == nil {
+			if row.goal() != g {
 				continue
 			}
 			n++
-			if row.Exact.Verdict != row.Expect {
-				miss = append(miss, fmt.Sprintf("%s (%s)", row.Name, row.Exact.Verdict))
+			if !row.underGoal(g) {
+				miss = append(miss, fmt.Sprintf("%s (%s, %s)", row.Name, wallCell(row.LDFI.Wall), row.LDFI.Verdict))
 			}
 		}
-		out = append(out, goalLine("Exact strategy verdict as expected", n, miss))
+		what := fmt.Sprintf("LDFI verdict in under %s of wall time", goalText(g))
+		if len(goals) > 1 {
+			what += fmt.Sprintf(" (rows whose time goal is %s)", goalText(g))
+		}
+		out = append(out, goalLine(what, n, miss))
 	}
+	return out
+}
 
-	if len(r.Push) > 0 {
-		miss, n = nil, 0
-		for _, pr := range r.Push {
-			n++
-			if pr.Largest == nil || pr.Largest.EOT < 3*pr.BaseEOT {
-				largest := "none"
-				if pr.Largest != nil {
-					largest = fmt.Sprintf("EOT %d, %s", pr.Largest.EOT, multiple(pr.Largest.EOT, pr.BaseEOT))
-				}
-				miss = append(miss, fmt.Sprintf("%s (%s)", pr.Name, largest))
+// exactGoal counts the rows the exact strategy ran on whose verdict was
+// the expected one.
+func (r *Report) exactGoal() string {
+	var miss []string
+	n := 0
+	for _, row := range r.Rows {
+		if row.Exact == nil {
+			continue
+		}
+		n++
+		if row.Exact.Verdict != row.Expect {
+			miss = append(miss, fmt.Sprintf("%s (%s)", row.Name, row.Exact.Verdict))
+		}
+	}
+	return goalLine("Exact strategy verdict as expected", n, miss)
+}
+
+// pushGoal counts the pushed programs whose largest EOT within the limit
+// is at least 3× the bench row's.
+func (r *Report) pushGoal() string {
+	var miss []string
+	n := 0
+	for _, pr := range r.Push {
+		n++
+		if pr.Largest == nil || pr.Largest.EOT < 3*pr.BaseEOT {
+			largest := "none"
+			if pr.Largest != nil {
+				largest = fmt.Sprintf("EOT %d, %s", pr.Largest.EOT, multiple(pr.Largest.EOT, pr.BaseEOT))
 			}
+			miss = append(miss, fmt.Sprintf("%s (%s)", pr.Name, largest))
 		}
-		limit := "its limit"
-		if r.PushSettings != nil {
-			limit = r.PushSettings.Limit
-		}
-		out = append(out, goalLine(fmt.Sprintf("Exact verdict within %s at 3× the bench EOT or more (pushing the bounds)", limit), n, miss))
 	}
+	limit := "its limit"
+	if r.PushSettings != nil {
+		limit = r.PushSettings.Limit
+	}
+	return goalLine(fmt.Sprintf("Exact verdict within %s at 3× the bench EOT or more (pushing the bounds)", limit), n, miss)
+}
 
-	miss, n = nil, 0
+// verdictGoal counts the rows every strategy of which agreed with the
+// row's expectation.
+func (r *Report) verdictGoal() string {
+	var miss []string
+	n := 0
 	for _, row := range r.Rows {
 		n++
 		if !row.Match {
 			miss = append(miss, fmt.Sprintf("%s (%s)", row.Name, strings.Join(row.Problems, "; ")))
 		}
 	}
-	out = append(out, goalLine("Verdicts as expected", n, miss))
-	return out
+	return goalLine("Verdicts as expected", n, miss)
 }
 
 // goalText prints a time goal: "1 s", "10 s", "500 ms".
