@@ -41,107 +41,110 @@ const (
 	limitStop                   // a limit was reached while drawing repeats
 )
 
+// draws is the sequence of schedules a baseline search runs, drawn ahead
+// into a window so that the prefetcher can run them in parallel.
+type draws struct {
+	s      *baselineSearch
+	tried  map[string]bool
+	orbits int              // schedules up to symmetry, counted at the first repeat (0: too many to matter)
+	window []fault.Schedule // drawn ahead for prefetching, in order
+	ended  bool             // the sequence has no more schedules
+}
+
+// pull draws the next schedule to run, skipping repeats up to symmetry.
+func (d *draws) pull() (fault.Schedule, pullStatus) {
+	s := d.s
+	for {
+		sc, ok := s.nextSched()
+		if !ok {
+			return sc, spaceEnd
+		}
+		if !s.sym.Active() {
+			return sc, pulled // drawn with replacement: a repeat runs again
+		}
+		key := s.sym.Canonical(sc).String()
+		if !d.tried[key] {
+			d.tried[key] = true
+			return sc, pulled
+		}
+		// A repeat: not an execution, so this loop checks the limits
+		// itself, and ends once every class has been drawn.
+		s.res.Stats.Symmetric++
+		if _, hit := s.limit(); hit {
+			return sc, limitStop
+		}
+		if d.orbits < 0 {
+			d.orbits = s.countOrbits()
+		}
+		if d.orbits > 0 && len(d.tried) >= d.orbits {
+			s.drawnOut = true
+			return sc, spaceEnd
+		}
+	}
+}
+
+// fill tops the window up and starts the new schedules' runs.
+func (d *draws) fill() {
+	for !d.ended && len(d.window) < max(1, d.s.pf.n*16) {
+		sc, st := d.pull()
+		switch st {
+		case spaceEnd:
+			d.ended = true
+			return
+		case limitStop:
+			return // the main loop reports the limit
+		}
+		d.window = append(d.window, sc)
+		d.s.pf.start(sc)
+	}
+}
+
+// discard drops the schedules drawn ahead.
+func (d *draws) discard() {
+	for _, w := range d.window {
+		d.s.pf.discard(w)
+	}
+	d.window = nil
+}
+
 func (s *baselineSearch) run() error {
-	tried := map[string]bool{}
-	orbits := -1                // schedules up to symmetry, counted at the first repeat (0: too many to matter)
-	var window []fault.Schedule // drawn ahead for prefetching, in order
-	pull := func() (fault.Schedule, pullStatus) {
-		for {
-			sc, ok := s.nextSched()
-			if !ok {
-				return sc, spaceEnd
-			}
-			if !s.sym.Active() {
-				return sc, pulled // drawn with replacement: a repeat runs again
-			}
-			key := s.sym.Canonical(sc).String()
-			if !tried[key] {
-				tried[key] = true
-				return sc, pulled
-			}
-			// A repeat: not an execution, so this loop checks the limits
-			// itself, and ends once every class has been drawn.
-			s.res.Stats.Symmetric++
-			if _, hit := s.limit(); hit {
-				return sc, limitStop
-			}
-			if orbits < 0 {
-				orbits = s.countOrbits()
-			}
-			if orbits > 0 && len(tried) >= orbits {
-				s.drawnOut = true
-				return sc, spaceEnd
-			}
-		}
-	}
-	ended := false
-	fill := func() {
-		for !ended && len(window) < max(1, s.pf.n*16) {
-			sc, st := pull()
-			switch st {
-			case spaceEnd:
-				ended = true
-				return
-			case limitStop:
-				return // the main loop reports the limit
-			}
-			window = append(window, sc)
-			s.pf.start(sc)
-		}
-	}
+	d := &draws{s: s, tried: map[string]bool{}, orbits: -1}
 	for {
 		if reason, hit := s.limit(); hit {
 			// A space that ends exactly at the run limit was run whole.
-			if len(window) == 0 && !ended {
-				fill()
+			if len(d.window) == 0 && !d.ended {
+				d.fill()
 			}
-			if len(window) == 0 && ended {
+			if len(d.window) == 0 && d.ended {
 				break
 			}
 			s.res.Verdict, s.res.Reason = Inconclusive, reason
 			if len(s.res.Counterexamples) > 0 {
 				s.res.Verdict = Counterexample
 			}
-			for _, w := range window {
-				s.pf.discard(w)
-			}
+			d.discard()
 			return nil
 		}
-		fill()
-		if len(window) == 0 {
-			if !ended {
+		d.fill()
+		if len(d.window) == 0 {
+			if !d.ended {
 				continue // a limit stopped the draws: reported above
 			}
 			break
 		}
-		sc := window[0]
-		window = window[1:]
-		e, err := s.pf.get(sc)
+		sc := d.window[0]
+		d.window = d.window[1:]
+		done, err := s.runOne(sc)
 		if err != nil {
 			return err
 		}
-		s.res.Executions++
-		s.res.Runs = append(s.res.Runs, Run{Index: s.res.Executions, Schedule: sc.Canonical(), Violations: e.violations})
-		s.sawPre = s.sawPre || e.pres > 0
-		if len(e.violations) > 0 {
-			if err := confirm(s.exec, sc, e.violations); err != nil {
-				return err
-			}
-			s.res.Counterexamples = append(s.res.Counterexamples, CounterexampleRun{Run: s.res.Executions, Schedule: sc.Canonical(), Violations: e.violations})
-			s.res.Verdict = Counterexample
-			if !s.cfg.All {
-				for _, w := range window {
-					s.pf.discard(w)
-				}
-				return nil
-			}
-		}
-		if s.cfg.Progress != nil {
-			s.cfg.Progress(Progress{Executions: s.res.Executions, Counterexamples: len(s.res.Counterexamples), Elapsed: time.Since(s.start)})
+		if done {
+			d.discard()
+			return nil
 		}
 	}
 	if s.drawnOut {
-		s.res.Notes = append(s.res.Notes, fmt.Sprintf("the random draws covered all %d schedules up to symmetry, as an exhaustive search would", orbits))
+		s.res.Notes = append(s.res.Notes, fmt.Sprintf("the random draws covered all %d schedules up to symmetry, as an exhaustive search would", d.orbits))
 	}
 	switch {
 	case len(s.res.Counterexamples) > 0:
@@ -153,6 +156,32 @@ func (s *baselineSearch) run() error {
 		s.res.Reason = "the random sequence ended without a counterexample"
 	}
 	return nil
+}
+
+// runOne records the run of sc (started by the prefetcher); done reports
+// that the search ends with it (a counterexample, unless All).
+func (s *baselineSearch) runOne(sc fault.Schedule) (done bool, err error) {
+	e, err := s.pf.get(sc)
+	if err != nil {
+		return false, err
+	}
+	s.res.Executions++
+	s.res.Runs = append(s.res.Runs, Run{Index: s.res.Executions, Schedule: sc.Canonical(), Violations: e.violations})
+	s.sawPre = s.sawPre || e.pres > 0
+	if len(e.violations) > 0 {
+		if err := confirm(s.exec, sc, e.violations); err != nil {
+			return false, err
+		}
+		s.res.Counterexamples = append(s.res.Counterexamples, CounterexampleRun{Run: s.res.Executions, Schedule: sc.Canonical(), Violations: e.violations})
+		s.res.Verdict = Counterexample
+		if !s.cfg.All {
+			return true, nil
+		}
+	}
+	if s.cfg.Progress != nil {
+		s.cfg.Progress(Progress{Executions: s.res.Executions, Counterexamples: len(s.res.Counterexamples), Elapsed: time.Since(s.start)})
+	}
+	return false, nil
 }
 
 // countOrbits returns the number of schedules of the space up to symmetry,
