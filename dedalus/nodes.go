@@ -48,57 +48,10 @@ func (p *Program) FactsOutside(nodes []string) []NodeFact {
 // body atoms in such columns. Constants compared in a rule's comparisons
 // only, or computed, are not counted.
 func (p *Program) LocationConstants() []string {
-	loc := make([][]bool, len(p.Relations))
-	for i, r := range p.Relations {
-		loc[i] = make([]bool, len(r.Types))
-		if len(r.Types) > 0 && r.Types[0] == TypeString {
-			loc[i][0] = true
-		}
-	}
-	isLoc := func(rel RelID, c int) bool {
-		return rel >= 0 && int(rel) < len(loc) && c < len(loc[rel]) && loc[rel][c]
-	}
-	mark := func(rel RelID, c int) bool {
-		if rel < 0 || int(rel) >= len(loc) || c >= len(loc[rel]) || loc[rel][c] {
-			return false
-		}
-		loc[rel][c] = true
-		return true
-	}
-	for changed := true; changed; {
-		changed = false
-		for i := range p.Rules {
-			r := &p.Rules[i]
-			vars := map[int]bool{} // variables of the rule at location columns
-			for c, h := range r.Args {
-				if h.Expr != nil && h.Expr.Op == ExprVar && isLoc(r.Head, c) {
-					vars[h.Expr.Var] = true
-				}
-			}
-			for _, a := range r.Body {
-				for c, t := range a.Args {
-					if t.Var >= 0 && isLoc(a.Rel, c) {
-						vars[t.Var] = true
-					}
-				}
-			}
-			for c, h := range r.Args {
-				if h.Expr != nil && h.Expr.Op == ExprVar && vars[h.Expr.Var] && mark(r.Head, c) {
-					changed = true
-				}
-			}
-			for _, a := range r.Body {
-				for c, t := range a.Args {
-					if t.Var >= 0 && vars[t.Var] && mark(a.Rel, c) {
-						changed = true
-					}
-				}
-			}
-		}
-	}
+	loc := p.locationColumns()
 	set := map[string]bool{}
 	add := func(rel RelID, c int, v Value) {
-		if v.Type == TypeString && isLoc(rel, c) {
+		if v.Type == TypeString && loc.has(rel, c) {
 			set[v.Str] = true
 		}
 	}
@@ -128,6 +81,81 @@ func (p *Program) LocationConstants() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// locColumns says, per relation and column, whether the column holds
+// locations.
+type locColumns [][]bool
+
+// has reports whether column c of rel holds locations; out-of-range
+// relations and columns (as in a program with errors) hold none.
+func (l locColumns) has(rel RelID, c int) bool {
+	return rel >= 0 && int(rel) < len(l) && c < len(l[rel]) && l[rel][c]
+}
+
+// mark makes column c of rel a location column and reports whether that
+// is new (so that the fixpoint knows to go on).
+func (l locColumns) mark(rel RelID, c int) bool {
+	if rel < 0 || int(rel) >= len(l) || c >= len(l[rel]) || l[rel][c] {
+		return false
+	}
+	l[rel][c] = true
+	return true
+}
+
+// locationColumns returns the program's location columns (see
+// LocationConstants): the string columns 0, then, to a fixpoint, the
+// columns that a rule's variable joins with a location column.
+func (p *Program) locationColumns() locColumns {
+	loc := make(locColumns, len(p.Relations))
+	for i, r := range p.Relations {
+		loc[i] = make([]bool, len(r.Types))
+		if len(r.Types) > 0 && r.Types[0] == TypeString {
+			loc[i][0] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range p.Rules {
+			if loc.spread(&p.Rules[i]) {
+				changed = true
+			}
+		}
+	}
+	return loc
+}
+
+// spread marks as location columns those of r (head and body) that hold a
+// variable which also appears in a location column of r, and reports
+// whether it marked any.
+func (l locColumns) spread(r *Rule) bool {
+	vars := map[int]bool{} // variables of the rule at location columns
+	for c, h := range r.Args {
+		if h.Expr != nil && h.Expr.Op == ExprVar && l.has(r.Head, c) {
+			vars[h.Expr.Var] = true
+		}
+	}
+	for _, a := range r.Body {
+		for c, t := range a.Args {
+			if t.Var >= 0 && l.has(a.Rel, c) {
+				vars[t.Var] = true
+			}
+		}
+	}
+	changed := false
+	for c, h := range r.Args {
+		if h.Expr != nil && h.Expr.Op == ExprVar && vars[h.Expr.Var] && l.mark(r.Head, c) {
+			changed = true
+		}
+	}
+	for _, a := range r.Body {
+		for c, t := range a.Args {
+			if t.Var >= 0 && vars[t.Var] && l.mark(a.Rel, c) {
+				changed = true
+			}
+		}
+	}
+	return changed
 }
 
 // UndefinedInvariantReads returns an error for every atom of a pre or post
