@@ -322,6 +322,8 @@ func (r *Report) measuredCells(times bool) [][]string {
 	return rows
 }
 
+// pushMarkdown writes the "pushing the bounds" section: how the bounds
+// were pushed, the largest EOT per program, and every probe.
 func (r *Report) pushMarkdown(b *bytes.Buffer, times bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	ps := r.PushSettings
@@ -329,6 +331,24 @@ func (r *Report) pushMarkdown(b *bytes.Buffer, times bool) {
 		ps = &PushSettings{}
 	}
 	p("\n## Pushing the bounds\n\n")
+	pushMethodMarkdown(b, ps, times)
+	hdr := []string{"program", "nodes", "bench EOT", "largest EOT", "× bench EOT", "verdict", "tuples", "instances", "variables", "clauses"}
+	if times {
+		hdr = append(hdr, "build", "solve", "wall", "peak memory")
+	}
+	hdr = append(hdr, "first EOT that failed", "why")
+	var rows [][]string
+	for _, pr := range r.Push {
+		rows = append(rows, pushCells(pr, times))
+	}
+	table(b, hdr, rows)
+	r.probesMarkdown(b, times)
+}
+
+// pushMethodMarkdown says how the bounds were pushed and under which
+// limits, which the EOTs depend on.
+func pushMethodMarkdown(b *bytes.Buffer, ps *PushSettings, times bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	plural := "es"
 	if ps.Crashes == 1 {
 		plural = ""
@@ -348,43 +368,45 @@ func (r *Report) pushMarkdown(b *bytes.Buffer, times bool) {
 		p(" (the load average when each probe ended is in the JSON output)")
 	}
 	p(".\n\n")
-	hdr := []string{"program", "nodes", "bench EOT", "largest EOT", "× bench EOT", "verdict", "tuples", "instances", "variables", "clauses"}
-	if times {
-		hdr = append(hdr, "build", "solve", "wall", "peak memory")
-	}
-	hdr = append(hdr, "first EOT that failed", "why")
-	var rows [][]string
-	for _, pr := range r.Push {
-		c := []string{pr.Name, strings.Join(pr.Nodes, ","), fmt.Sprint(pr.BaseEOT)}
-		if l := pr.Largest; l != nil {
-			c = append(c, fmt.Sprint(l.EOT), multiple(l.EOT, pr.BaseEOT), string(l.Verdict))
+}
+
+// pushCells is a program's row of the pushing table; its cells match the
+// header pushMarkdown writes.
+func pushCells(pr PushResult, times bool) []string {
+	c := []string{pr.Name, strings.Join(pr.Nodes, ","), fmt.Sprint(pr.BaseEOT)}
+	if l := pr.Largest; l != nil {
+		c = append(c, fmt.Sprint(l.EOT), multiple(l.EOT, pr.BaseEOT), string(l.Verdict))
+		if f := l.Exact; f != nil {
+			c = append(c, count(f.Tuples), count(f.Instances), count(f.Vars), count(f.Clauses))
+		} else {
+			c = append(c, "—", "—", "—", "—")
+		}
+		if times {
 			if f := l.Exact; f != nil {
-				c = append(c, count(f.Tuples), count(f.Instances), count(f.Vars), count(f.Clauses))
+				c = append(c, wallCell(f.Build), wallCell(f.Solve))
 			} else {
-				c = append(c, "—", "—", "—", "—")
+				c = append(c, "—", "—")
 			}
-			if times {
-				if f := l.Exact; f != nil {
-					c = append(c, wallCell(f.Build), wallCell(f.Solve))
-				} else {
-					c = append(c, "—", "—")
-				}
-				c = append(c, wallCell(l.Wall), rssCell(l.PeakRSS))
-			}
-		} else {
-			c = append(c, "none", "—", "—", "—", "—", "—", "—")
-			if times {
-				c = append(c, "—", "—", "—", "—")
-			}
+			c = append(c, wallCell(l.Wall), rssCell(l.PeakRSS))
 		}
-		if f := pr.Failed; f != nil {
-			c = append(c, fmt.Sprint(f.EOT), f.Reason)
-		} else {
-			c = append(c, "—", fmt.Sprintf("no failure up to EOT %d", pr.MaxEOT))
+	} else {
+		c = append(c, "none", "—", "—", "—", "—", "—", "—")
+		if times {
+			c = append(c, "—", "—", "—", "—")
 		}
-		rows = append(rows, c)
 	}
-	table(b, hdr, rows)
+	if f := pr.Failed; f != nil {
+		c = append(c, fmt.Sprint(f.EOT), f.Reason)
+	} else {
+		c = append(c, "—", fmt.Sprintf("no failure up to EOT %d", pr.MaxEOT))
+	}
+	return c
+}
+
+// probesMarkdown lists every probe of every program in the order they
+// ran, so the search behind each largest EOT can be followed.
+func (r *Report) probesMarkdown(b *bytes.Buffer, times bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	p("\nProbes in the order they ran (EOT: verdict")
 	if times {
 		p(", wall time, peak memory")
