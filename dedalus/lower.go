@@ -182,7 +182,6 @@ func (l *ruleLowerer) varIndex(name string) int {
 }
 
 func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
-	c := lw.c
 	ast := ri.ast
 	r := Rule{Kind: ast.Kind, Head: RelID(ri.head.id), Pos: ast.Head.NamePos, Text: text, NodeVar: -1}
 	l := &ruleLowerer{lowerer: lw, ri: ri, r: &r}
@@ -190,11 +189,31 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 	// appends of varIndex stay within this capacity.
 	r.VarNames = lw.varNames.takeCap(len(ri.vars.names) + 1)
 
-	// Body atoms: positive first, then negated, each in source order.
+	// The phases run in this order because varIndex numbers the variables
+	// in order of first appearance: body atoms, comparisons, head.
+	atoms, ncmps := lw.orderBody(ri)
+	l.lowerBodyAtoms(atoms)
+	l.lowerCmps(ncmps)
+	l.lowerHead()
+	if r.Kind == Deductive {
+		r.Stratum = ri.head.stratum
+	} else {
+		for _, a := range atoms {
+			r.Stratum = max(r.Stratum, a.rel.stratum)
+		}
+	}
+	return r
+}
+
+// orderBody returns the rule's body atoms, positive first, then negated,
+// each in source order, and the number of its comparisons. The atoms are
+// in c.atoms, reused across rules.
+func (lw *lowerer) orderBody(ri *ruleInfo) ([]bodyAtom, int) {
+	c := lw.c
 	atoms := c.atoms[:0]
 	ncmps := 0
 	for _, neg := range [2]bool{false, true} {
-		for li, lit := range ast.Body {
+		for li, lit := range ri.ast.Body {
 			switch x := lit.(type) {
 			case *AtomLit:
 				if x.Negated == neg {
@@ -208,11 +227,18 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 		}
 	}
 	c.atoms = atoms
-	r.Body = lw.bodies.take(len(atoms))
+	return atoms, ncmps
+}
+
+// lowerBodyAtoms fills r.Body from the ordered atoms, and the rule's node
+// (NodeVar or NodeConst) from column 0 of the first.
+func (l *ruleLowerer) lowerBodyAtoms(atoms []bodyAtom) {
+	r := l.r
+	r.Body = l.bodies.take(len(atoms))
 	for i, at := range atoms {
 		a := at.lit
 		ba := &r.Body[i]
-		*ba = BodyAtom{Rel: RelID(at.rel.id), Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: lw.terms.take(len(a.Atom.Args))}
+		*ba = BodyAtom{Rel: RelID(at.rel.id), Negated: a.Negated, AtTime: int(a.Time), Pos: a.Pos(), Args: l.terms.take(len(a.Atom.Args))}
 		for j, arg := range a.Atom.Args {
 			t := Term{Var: -1}
 			switch x := arg.(type) {
@@ -237,16 +263,26 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 			}
 		}
 	}
+}
+
+// lowerCmps fills r.Cmps, in source order; ncmps sizes it exactly.
+func (l *ruleLowerer) lowerCmps(ncmps int) {
+	r := l.r
 	if ncmps > 0 {
-		r.Cmps = lw.cmps.takeCap(ncmps)
+		r.Cmps = l.cmps.takeCap(ncmps)
 	}
-	for _, lit := range ast.Body {
+	for _, lit := range l.ri.ast.Body {
 		if x, ok := lit.(*CmpLit); ok {
 			r.Cmps = append(r.Cmps, Comparison{Op: x.Op, L: l.expr(x.L), R: l.expr(x.R), Pos: x.Pos()})
 		}
 	}
-	r.Args = lw.headArgs.take(len(ast.Head.Args))
-	for i, arg := range ast.Head.Args {
+}
+
+// lowerHead fills r.Args (and r.HasAgg) from the head's arguments.
+func (l *ruleLowerer) lowerHead() {
+	r := l.r
+	r.Args = l.headArgs.take(len(l.ri.ast.Head.Args))
+	for i, arg := range l.ri.ast.Head.Args {
 		if a, ok := arg.(*AggExpr); ok {
 			r.HasAgg = true
 			r.Args[i] = HeadArg{Agg: aggFunc(a.Func), Var: l.varIndex(a.Var.(*VarExpr).Name)}
@@ -254,14 +290,6 @@ func (lw *lowerer) lowerRule(ri *ruleInfo, text string) Rule {
 		}
 		r.Args[i] = HeadArg{Expr: l.expr(arg)}
 	}
-	if r.Kind == Deductive {
-		r.Stratum = ri.head.stratum
-	} else {
-		for _, a := range atoms {
-			r.Stratum = max(r.Stratum, a.rel.stratum)
-		}
-	}
-	return r
 }
 
 func (l *ruleLowerer) expr(e ExprNode) *Expr {
