@@ -281,14 +281,55 @@ func (s *ldfiSearch) prefetch() error {
 // run is the LDFI loop.
 func (s *ldfiSearch) run() error {
 	// 1. The fault-free run.
+	done, err := s.faultFree()
+	if done || err != nil {
+		return err
+	}
+	// 2.-5. Hypothesise, run, learn.
+	for {
+		if s.handOver() {
+			s.handedOver = true
+			return nil
+		}
+		if reason, hit := s.limit(); hit {
+			s.res.Verdict, s.res.Reason = Inconclusive, reason
+			return nil
+		}
+		h, ok, err := s.nextHypothesis()
+		if err != nil || !ok {
+			if err == nil && s.res.Verdict == Inconclusive {
+				return nil // a limit stopped the refill
+			}
+			if err != nil {
+				return err
+			}
+			break
+		}
+		done, err := s.try(h)
+		if done || err != nil {
+			return err
+		}
+	}
+	if len(s.res.Counterexamples) > 0 {
+		s.res.Verdict = Counterexample
+	} else {
+		s.res.Verdict = Certified
+	}
+	return nil
+}
+
+// faultFree runs the fault-free run: its good outcomes are what the loop
+// tries to cut. done reports that the search ends with it (it was stopped,
+// or violates the invariant and All is off).
+func (s *ldfiSearch) faultFree() (done bool, err error) {
 	free := fault.Schedule{}
 	e, err := s.pf.get(free)
 	if stopped(s.ctx, err) {
 		s.res.Verdict, s.res.Reason = Inconclusive, stopReason(s.ctx)
-		return nil
+		return true, nil
 	}
 	if err != nil {
-		return err
+		return true, err
 	}
 	s.record(candidate{sched: free}, e)
 	s.freePres = e.pres
@@ -307,72 +348,61 @@ func (s *ldfiSearch) run() error {
 	s.tried[s.orbitKey(free)] = true
 	if len(e.violations) > 0 {
 		if err := s.found(free, e); err != nil || !s.cfg.All {
-			return err
+			return true, err
 		}
 	}
 	s.learn(free, e)
-	// 2.-5. Hypothesise, run, learn.
-	for {
-		if s.handOver() {
-			s.handedOver = true
-			return nil
-		}
-		if reason, hit := s.limit(); hit {
-			s.res.Verdict, s.res.Reason = Inconclusive, reason
-			return nil
-		}
-		h, ok, err := s.next()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			if err := s.refill(); err != nil {
-				return err
-			}
-			if reason, hit := s.limit(); hit {
-				s.res.Verdict, s.res.Reason = Inconclusive, reason
-				return nil
-			}
-			if h, ok, err = s.next(); err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-		}
-		if err := s.prefetch(); err != nil {
-			return err
-		}
-		e, err := s.pf.get(h.sched)
-		if stopped(s.ctx, err) {
-			continue // the limit check reports it
-		}
-		if err != nil {
-			return err
+	return false, nil
+}
+
+// nextHypothesis takes the next queued hypothesis, asking the solver for
+// more when the queue is empty; ok is false when none is left (or a limit
+// stopped the refill: then the verdict is set).
+func (s *ldfiSearch) nextHypothesis() (candidate, bool, error) {
+	h, ok, err := s.next()
+	if err != nil || ok {
+		return h, ok, err
+	}
+	if err := s.refill(); err != nil {
+		return h, false, err
+	}
+	if reason, hit := s.limit(); hit {
+		s.res.Verdict, s.res.Reason = Inconclusive, reason
+		return h, false, nil
+	}
+	return s.next()
+}
+
+// try runs hypothesis h and learns from it; done reports that the search
+// ends with it (a counterexample, unless All).
+func (s *ldfiSearch) try(h candidate) (done bool, err error) {
+	if err := s.prefetch(); err != nil {
+		return true, err
+	}
+	e, err := s.pf.get(h.sched)
+	if stopped(s.ctx, err) {
+		return false, nil // the limit check reports it
+	}
+	if err != nil {
+		return true, err
+	}
+	for _, perm := range s.perms() {
+		s.tried[s.orbitKey(Permute(h.sched, perm))] = true
+	}
+	run := s.record(h, e)
+	if len(e.violations) > 0 {
+		if err := s.found(h.sched, e); err != nil || !s.cfg.All {
+			return true, err
 		}
 		for _, perm := range s.perms() {
-			s.tried[s.orbitKey(Permute(h.sched, perm))] = true
-		}
-		run := s.record(h, e)
-		if len(e.violations) > 0 {
-			if err := s.found(h.sched, e); err != nil || !s.cfg.All {
-				return err
-			}
-			for _, perm := range s.perms() {
-				s.cexBlock = append(s.cexBlock, Permute(h.sched, perm))
-			}
-		}
-		run.Learned = s.learn(h.sched, e)
-		if s.cfg.Progress != nil {
-			s.cfg.Progress(Progress{Executions: s.res.Executions, Queued: len(s.queue), Counterexamples: len(s.res.Counterexamples), Elapsed: time.Since(s.start)})
+			s.cexBlock = append(s.cexBlock, Permute(h.sched, perm))
 		}
 	}
-	if len(s.res.Counterexamples) > 0 {
-		s.res.Verdict = Counterexample
-	} else {
-		s.res.Verdict = Certified
+	run.Learned = s.learn(h.sched, e)
+	if s.cfg.Progress != nil {
+		s.cfg.Progress(Progress{Executions: s.res.Executions, Queued: len(s.queue), Counterexamples: len(s.res.Counterexamples), Elapsed: time.Since(s.start)})
 	}
-	return nil
+	return false, nil
 }
 
 // record appends a run to the result and returns it.
