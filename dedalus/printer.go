@@ -89,6 +89,16 @@ func writeNode(b *strings.Builder, n Node) {
 		b.WriteString(x.Op.String())
 		b.WriteByte(' ')
 		writeNode(b, x.Y)
+	default:
+		writeClausePart(b, n)
+	}
+}
+
+// writeClausePart writes the nodes above expressions: atoms, body
+// literals and clauses (writeNode writes the expressions, the most
+// numerous, itself).
+func writeClausePart(b *strings.Builder, n Node) {
+	switch x := n.(type) {
 	case *Atom:
 		b.WriteString(x.Name)
 		b.WriteByte('(')
@@ -124,24 +134,29 @@ func writeNode(b *strings.Builder, n Node) {
 		writeInt(b, x.Time)
 		b.WriteByte(';')
 	case *RuleClause:
-		writeNode(b, x.Head)
-		switch x.Kind {
-		case Next:
-			b.WriteString("@next")
-		case Async:
-			b.WriteString("@async")
-		}
-		b.WriteString(" :- ")
-		for i, l := range x.Body {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeNode(b, l)
-		}
-		b.WriteByte(';')
+		writeRuleClause(b, x)
 	case *File:
 		b.WriteString(x.String())
 	}
+}
+
+// writeRuleClause writes a rule: head, time suffix, body.
+func writeRuleClause(b *strings.Builder, x *RuleClause) {
+	writeNode(b, x.Head)
+	switch x.Kind {
+	case Next:
+		b.WriteString("@next")
+	case Async:
+		b.WriteString("@async")
+	}
+	b.WriteString(" :- ")
+	for i, l := range x.Body {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeNode(b, l)
+	}
+	b.WriteByte(';')
 }
 
 // writeInt writes v in decimal without allocating.
