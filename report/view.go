@@ -87,47 +87,10 @@ var TextDraw = search.Draw{Counterexamples: 1}
 // buildPage draws the fault-free run of ev (its lineage graphs) and the runs
 // of res that ev holds (see PageDraw).
 func buildPage(ctx context.Context, prog *dedalus.Program, res *search.Result, ev *search.Evidence, mode string) (*page, error) {
-	p, free, good := ev.Params(), ev.Free, ev.Good
-	var err error
-	pg := &page{data: pageData{Mode: mode, Runs: []runData{}, Outcomes: []outcomeData{}}}
-	outcomeIdx := map[string]int{}
-	var layout *layouter
-	defer func() {
-		if layout != nil {
-			layout.close()
-		}
-	}()
-	outcome := func(o search.Outcome) (int, string) {
-		atom := postText(o)
-		if i, ok := outcomeIdx[atom]; ok {
-			return i, ""
-		}
-		if len(pg.data.Outcomes) >= MaxOutcomes {
-			return -1, fmt.Sprintf("lineage of %s not drawn (more than %d outcomes)", atom, MaxOutcomes)
-		}
-		id, ok := free.Find(o.Post.Rel, o.Post.Time, o.Post.Args...)
-		if !ok {
-			return -1, fmt.Sprintf("%s does not hold even without faults: no lineage to cut", atom)
-		}
-		g := buildLineage(free, id, atom)
-		od := outcomeData{Atom: atom, Tips: map[string]string{}, Truncated: g.truncated, g: g}
-		for i := range g.nodes {
-			od.Tips[g.nodes[i].name] = g.nodes[i].tip()
-		}
-		if layout == nil {
-			layout, err = newLayouter(ctx)
-		}
-		if err == nil {
-			od.SVG, err = layout.svg(g.dot("", nil, false))
-		}
-		if err != nil {
-			od.Error = "layout failed: " + err.Error()
-			err = nil
-		}
-		outcomeIdx[atom] = len(pg.data.Outcomes)
-		pg.data.Outcomes = append(pg.data.Outcomes, od)
-		return outcomeIdx[atom], ""
-	}
+	b := &pageBuilder{ctx: ctx, prog: prog, ev: ev, outcomeIdx: map[string]int{},
+		pg: &page{data: pageData{Mode: mode, Runs: []runData{}, Outcomes: []outcomeData{}}}}
+	defer b.close()
+	pg := b.pg
 	isCex := map[int]bool{}
 	for _, c := range res.Counterexamples {
 		isCex[c.Run] = true
@@ -138,46 +101,13 @@ func buildPage(ctx context.Context, prog *dedalus.Program, res *search.Result, e
 	} else if len(res.Runs) > 0 {
 		pg.data.Selected = res.Runs[0].Index
 	}
+	// The DOT files are written for the counterexamples and the selected
+	// run only, and at most maxDOTRuns of them.
 	var featured []int
 	for i := range res.Runs {
 		r := &res.Runs[i]
-		rd := runData{
-			Index: r.Index, Verdict: string(r.Verdict()), Faults: r.Schedule.Canonical().String(),
-			Violations: preTexts(r.Violations), Targets: postTexts(r.Targets),
-			Lineage: []runLineage{}, Notes: []string{}, Replay: ReplayCommand(p, r.Schedule, prog),
-		}
-		run, drawn, err := ev.Drawn(r.Index)
-		if !drawn {
-			rd.Notes = append(rd.Notes, "diagrams not embedded (beyond the first runs)")
-			pg.data.Runs = append(pg.data.Runs, rd)
-			continue
-		}
-		if err != nil {
-			rd.Notes = append(rd.Notes, "re-running failed: "+err.Error())
-			pg.data.Runs = append(pg.data.Runs, rd)
-			continue
-		}
-		rd.Spacetime = newSpacetime(run)
-		for _, o := range runOutcomes(r, good) {
-			oi, note := outcome(o)
-			if oi < 0 {
-				rd.Notes = append(rd.Notes, note)
-				continue
-			}
-			g := pg.data.Outcomes[oi].g
-			st := g.statusIn(run, p, r.Schedule)
-			rl := runLineage{Outcome: oi, Missing: []string{}, Cut: []cutData{}, Holds: !st.missing[0], st: &st, g: g}
-			for j := range g.nodes {
-				if st.missing[j] {
-					rl.Missing = append(rl.Missing, g.nodes[j].name)
-				}
-				if st.cut[j] != "" {
-					rl.Cut = append(rl.Cut, cutData{g.nodes[j].name, st.cut[j]})
-				}
-			}
-			rd.Lineage = append(rd.Lineage, rl)
-		}
-		if (isCex[r.Index] || r.Index == pg.data.Selected) && len(featured) < maxDOTRuns {
+		rd, drawn := b.run(r)
+		if drawn && (isCex[r.Index] || r.Index == pg.data.Selected) && len(featured) < maxDOTRuns {
 			featured = append(featured, len(pg.data.Runs))
 		}
 		pg.data.Runs = append(pg.data.Runs, rd)
@@ -186,19 +116,121 @@ func buildPage(ctx context.Context, prog *dedalus.Program, res *search.Result, e
 		pg.data.Note = fmt.Sprintf("diagrams are embedded for the first %d runs and every counterexample; %d later runs are listed only (runs.json has them all)", MaxDrawnRuns, n)
 	}
 	for _, k := range featured {
-		rd := &pg.data.Runs[k]
-		name := fmt.Sprintf("run%d", rd.Index)
-		pg.dots = append(pg.dots, dotFile{"spacetime-" + name + ".dot",
-			rd.Spacetime.dot(fmt.Sprintf("spacetime of run %d: %s", rd.Index, rd.Faults))})
-		if len(rd.Lineage) > 0 {
-			rl := rd.Lineage[0]
-			atom := pg.data.Outcomes[rl.Outcome].Atom
-			pg.dots = append(pg.dots,
-				dotFile{"lineage-" + name + "-free.dot", rl.g.dot(fmt.Sprintf("lineage of %s in the fault-free run", atom), nil, true)},
-				dotFile{"lineage-" + name + ".dot", rl.g.dot(fmt.Sprintf("what is left of the lineage of %s in run %d: %s", atom, rd.Index, rd.Faults), rl.st, true)})
-		}
+		b.addDOTs(&pg.data.Runs[k])
 	}
 	return pg, nil
+}
+
+// pageBuilder is the state of buildPage: the page so far, the outcomes
+// drawn (each once, however many runs show it) and the Graphviz layouter,
+// started only when the first outcome is drawn.
+type pageBuilder struct {
+	ctx        context.Context
+	prog       *dedalus.Program
+	ev         *search.Evidence
+	pg         *page
+	outcomeIdx map[string]int // outcome atom -> index in pg.data.Outcomes
+	layout     *layouter
+}
+
+func (b *pageBuilder) close() {
+	if b.layout != nil {
+		b.layout.close()
+	}
+}
+
+// outcome returns the index of o's lineage graph in the page's outcomes,
+// drawing it on first use; or -1 and a note saying why it is not drawn. A
+// layout failure is noted on the outcome rather than failing the page.
+func (b *pageBuilder) outcome(o search.Outcome) (int, string) {
+	pg := b.pg
+	atom := postText(o)
+	if i, ok := b.outcomeIdx[atom]; ok {
+		return i, ""
+	}
+	if len(pg.data.Outcomes) >= MaxOutcomes {
+		return -1, fmt.Sprintf("lineage of %s not drawn (more than %d outcomes)", atom, MaxOutcomes)
+	}
+	id, ok := b.ev.Free.Find(o.Post.Rel, o.Post.Time, o.Post.Args...)
+	if !ok {
+		return -1, fmt.Sprintf("%s does not hold even without faults: no lineage to cut", atom)
+	}
+	g := buildLineage(b.ev.Free, id, atom)
+	od := outcomeData{Atom: atom, Tips: map[string]string{}, Truncated: g.truncated, g: g}
+	for i := range g.nodes {
+		od.Tips[g.nodes[i].name] = g.nodes[i].tip()
+	}
+	var err error
+	if b.layout == nil {
+		b.layout, err = newLayouter(b.ctx)
+	}
+	if err == nil {
+		od.SVG, err = b.layout.svg(g.dot("", nil, false))
+	}
+	if err != nil {
+		od.Error = "layout failed: " + err.Error()
+	}
+	b.outcomeIdx[atom] = len(pg.data.Outcomes)
+	pg.data.Outcomes = append(pg.data.Outcomes, od)
+	return b.outcomeIdx[atom], ""
+}
+
+// run is the page's data for run r, and whether its diagrams are drawn:
+// runs ev does not hold, or could not re-run, are listed with a note.
+func (b *pageBuilder) run(r *search.Run) (runData, bool) {
+	ev, p := b.ev, b.ev.Params()
+	rd := runData{
+		Index: r.Index, Verdict: string(r.Verdict()), Faults: r.Schedule.Canonical().String(),
+		Violations: preTexts(r.Violations), Targets: postTexts(r.Targets),
+		Lineage: []runLineage{}, Notes: []string{}, Replay: ReplayCommand(p, r.Schedule, b.prog),
+	}
+	run, drawn, err := ev.Drawn(r.Index)
+	if !drawn {
+		rd.Notes = append(rd.Notes, "diagrams not embedded (beyond the first runs)")
+		return rd, false
+	}
+	if err != nil {
+		rd.Notes = append(rd.Notes, "re-running failed: "+err.Error())
+		return rd, false
+	}
+	rd.Spacetime = newSpacetime(run)
+	for _, o := range runOutcomes(r, ev.Good) {
+		oi, note := b.outcome(o)
+		if oi < 0 {
+			rd.Notes = append(rd.Notes, note)
+			continue
+		}
+		g := b.pg.data.Outcomes[oi].g
+		st := g.statusIn(run, p, r.Schedule)
+		rl := runLineage{Outcome: oi, Missing: []string{}, Cut: []cutData{}, Holds: !st.missing[0], st: &st, g: g}
+		for j := range g.nodes {
+			if st.missing[j] {
+				rl.Missing = append(rl.Missing, g.nodes[j].name)
+			}
+			if st.cut[j] != "" {
+				rl.Cut = append(rl.Cut, cutData{g.nodes[j].name, st.cut[j]})
+			}
+		}
+		rd.Lineage = append(rd.Lineage, rl)
+	}
+	return rd, true
+}
+
+// addDOTs adds the DOT files of a featured run: its spacetime diagram and,
+// for its first outcome, the lineage graph without faults and what is left
+// of it in the run.
+func (b *pageBuilder) addDOTs(rd *runData) {
+	pg := b.pg
+	name := fmt.Sprintf("run%d", rd.Index)
+	pg.dots = append(pg.dots, dotFile{"spacetime-" + name + ".dot",
+		rd.Spacetime.dot(fmt.Sprintf("spacetime of run %d: %s", rd.Index, rd.Faults))})
+	if len(rd.Lineage) > 0 {
+		rl := rd.Lineage[0]
+		atom := pg.data.Outcomes[rl.Outcome].Atom
+		pg.dots = append(pg.dots,
+			dotFile{"lineage-" + name + "-free.dot", rl.g.dot(fmt.Sprintf("lineage of %s in the fault-free run", atom), nil, true)},
+			dotFile{"lineage-" + name + ".dot", rl.g.dot(fmt.Sprintf("what is left of the lineage of %s in run %d: %s", atom, rd.Index, rd.Faults), rl.st, true)})
+	}
 }
 
 // runOutcomes lists the good outcomes to draw for a run: the ones it
