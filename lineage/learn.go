@@ -198,112 +198,133 @@ func renameKey(rename map[string]string) string {
 }
 
 func (l *Learner) learn(b *Builder, res *eval.Result, ids []eval.TupleID, rename map[string]string, negSup bool, ref *Reference) []NodeID {
-	ren := func(n string) string {
-		if m, ok := rename[n]; ok {
-			return m
-		}
-		return n
-	}
-	memo := map[eval.TupleID]NodeID{}
-	var tuple func(id eval.TupleID) NodeID
-	// supCache holds, per negated atom, the suppressor tuples of the run.
-	supCache := map[string][]eval.TupleID{}
-	// negSupport is the formula that keeps negated atom n absent for a
-	// derivation of tuple id: the suppressor tuples found before id (so
-	// the graph stays acyclic) must survive, and, when a crash could make
-	// the atom true, no node may crash by its time.
-	negSupport := func(n eval.NegAtom, id eval.TupleID) NodeID {
-		key := n.String()
-		sups, ok := supCache[key]
-		crashFed := false
-		if rid := l.prog.Rel(n.Rel); rid != dedalus.NoRel {
-			var at []relTime
-			at, crashFed = l.suppressorsAt(rid, n.Time)
-			if !ok {
-				for _, rt := range at {
-					for _, sid := range res.TuplesAt(l.prog.Relations[rt.rel].Name, rt.t) {
-						if len(n.Wild) == 0 || n.Wild[0] || res.Tuple(sid).Args[0] == n.Args[0] {
-							sups = append(sups, sid)
-						}
-					}
-				}
-				supCache[key] = sups
-			}
-		}
-		var parts []NodeID
-		for _, sid := range sups {
-			if sid < id {
-				parts = append(parts, tuple(sid))
-			}
-		}
-		if crashFed {
-			for _, node := range l.params.Nodes {
-				parts = append(parts, l.crashBy(b, ren(node), n.Time))
-			}
-		}
-		if n.Rel == l.prog.Relations[l.prog.Crash].Name {
-			// The crash relation is an oracle over the whole run: any
-			// crash of the named node (or of any node, for a wildcard)
-			// makes the atom true at every time.
-			for _, node := range l.params.Nodes {
-				if len(n.Wild) > 1 && !n.Wild[1] && n.Args[1].Str != node {
-					continue
-				}
-				parts = append(parts, l.crashBy(b, ren(node), l.params.EOT))
-			}
-		}
-		return b.And(key, parts...)
-	}
-	tuple = func(id eval.TupleID) NodeID {
-		if v, ok := memo[id]; ok {
-			return v
-		}
-		var alts []NodeID
-		for _, d := range res.Derivations(id) {
-			if d.Kind != eval.DerivRule {
-				alts = append(alts, TrueID)
-				continue
-			}
-			ok := true
-			for _, bid := range d.Body {
-				if bid >= id {
-					ok = false
-					break
-				}
-			}
-			if !ok {
-				continue
-			}
-			var parts []NodeID
-			for _, bid := range d.Body {
-				parts = append(parts, tuple(bid))
-			}
-			if d.Send != nil && d.Send.From != d.Send.To {
-				parts = append(parts, b.Send(Event{From: ren(d.Send.From), To: ren(d.Send.To), Time: d.Send.Time}))
-			}
-			if negSup {
-				for _, n := range d.Negated {
-					parts = append(parts, negSupport(n, id))
-				}
-			}
-			if ref != nil && ref.res != res {
-				for _, n := range d.Negated {
-					parts = append(parts, l.absent(b, n, rename, ref))
-				}
-			}
-			alts = append(alts, b.And(l.prog.Rules[d.Rule].Text, parts...))
-		}
-		// Tuple nodes carry no label: printing every tuple costs more than
-		// the rest of learning, and reports draw lineage from eval itself.
-		v := b.Or("", alts...)
-		memo[id] = v
-		return v
-	}
+	lr := &learning{l: l, b: b, res: res, rename: rename, negSup: negSup, ref: ref,
+		memo: map[eval.TupleID]NodeID{}, supCache: map[string][]eval.TupleID{}}
 	out := make([]NodeID, len(ids))
 	for i, id := range ids {
-		out[i] = tuple(id)
+		out[i] = lr.tuple(id)
 	}
 	return out
+}
+
+// learning is one call of learn: the support formulas of a run's tuples,
+// memoised, with node names renamed (symmetric images).
+type learning struct {
+	l      *Learner
+	b      *Builder
+	res    *eval.Result
+	rename map[string]string
+	negSup bool
+	ref    *Reference
+	memo   map[eval.TupleID]NodeID
+	// supCache holds, per negated atom, the suppressor tuples of the run.
+	supCache map[string][]eval.TupleID
+}
+
+func (lr *learning) ren(n string) string {
+	if m, ok := lr.rename[n]; ok {
+		return m
+	}
+	return n
+}
+
+// tuple is the support formula of tuple id: OR over its derivations.
+func (lr *learning) tuple(id eval.TupleID) NodeID {
+	if v, ok := lr.memo[id]; ok {
+		return v
+	}
+	var alts []NodeID
+	for _, d := range lr.res.Derivations(id) {
+		if d.Kind != eval.DerivRule {
+			alts = append(alts, TrueID)
+			continue
+		}
+		if v, ok := lr.derivation(d, id); ok {
+			alts = append(alts, v)
+		}
+	}
+	// Tuple nodes carry no label: printing every tuple costs more than the
+	// rest of learning, and reports draw lineage from eval itself.
+	v := lr.b.Or("", alts...)
+	lr.memo[id] = v
+	return v
+}
+
+// derivation is the AND of a rule firing's body supports, its send and
+// what kept its negated atoms absent; ok is false for a firing that reads
+// a tuple found after id (the graph stays acyclic).
+func (lr *learning) derivation(d eval.Derivation, id eval.TupleID) (NodeID, bool) {
+	for _, bid := range d.Body {
+		if bid >= id {
+			return 0, false
+		}
+	}
+	var parts []NodeID
+	for _, bid := range d.Body {
+		parts = append(parts, lr.tuple(bid))
+	}
+	if d.Send != nil && d.Send.From != d.Send.To {
+		parts = append(parts, lr.b.Send(Event{From: lr.ren(d.Send.From), To: lr.ren(d.Send.To), Time: d.Send.Time}))
+	}
+	if lr.negSup {
+		for _, n := range d.Negated {
+			parts = append(parts, lr.negSupport(n, id))
+		}
+	}
+	if lr.ref != nil && lr.ref.res != lr.res {
+		for _, n := range d.Negated {
+			parts = append(parts, lr.l.absent(lr.b, n, lr.rename, lr.ref))
+		}
+	}
+	return lr.b.And(lr.l.prog.Rules[d.Rule].Text, parts...), true
+}
+
+// negSupport is the formula that keeps negated atom n absent for a
+// derivation of tuple id: the suppressor tuples found before id (so the
+// graph stays acyclic) must survive, and, when a crash could make the atom
+// true, no node may crash by its time.
+func (lr *learning) negSupport(n eval.NegAtom, id eval.TupleID) NodeID {
+	l, b := lr.l, lr.b
+	key := n.String()
+	sups, ok := lr.supCache[key]
+	crashFed := false
+	if rid := l.prog.Rel(n.Rel); rid != dedalus.NoRel {
+		var at []relTime
+		at, crashFed = l.suppressorsAt(rid, n.Time)
+		if !ok {
+			for _, rt := range at {
+				for _, sid := range lr.res.TuplesAt(l.prog.Relations[rt.rel].Name, rt.t) {
+					if len(n.Wild) == 0 || n.Wild[0] || lr.res.Tuple(sid).Args[0] == n.Args[0] {
+						sups = append(sups, sid)
+					}
+				}
+			}
+			lr.supCache[key] = sups
+		}
+	}
+	var parts []NodeID
+	for _, sid := range sups {
+		if sid < id {
+			parts = append(parts, lr.tuple(sid))
+		}
+	}
+	if crashFed {
+		for _, node := range l.params.Nodes {
+			parts = append(parts, l.crashBy(b, lr.ren(node), n.Time))
+		}
+	}
+	if n.Rel == l.prog.Relations[l.prog.Crash].Name {
+		// The crash relation is an oracle over the whole run: any crash of
+		// the named node (or of any node, for a wildcard) makes the atom
+		// true at every time.
+		for _, node := range l.params.Nodes {
+			if len(n.Wild) > 1 && !n.Wild[1] && n.Args[1].Str != node {
+				continue
+			}
+			parts = append(parts, l.crashBy(b, lr.ren(node), l.params.EOT))
+		}
+	}
+	return b.And(key, parts...)
 }
 
 // renameTuple renames the node names among t's string columns.
