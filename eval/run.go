@@ -945,7 +945,7 @@ func (r *run) aggregate(f dedalus.AggFunc, str bool, vs []aggVal) int64 {
 	case dedalus.AggSum:
 		var s int64
 		for _, v := range vs {
-			s += v.v // wraps on overflow
+			s, _ = r.arith(dedalus.ExprAdd, s, v.v) // an overflow stops the run
 		}
 		return s
 	}

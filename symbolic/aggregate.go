@@ -171,7 +171,15 @@ func (e *encoder) aggValues(r *dedalus.Rule, f dedalus.AggFunc, members map[deda
 		for _, st := range sortedStates(table) {
 			l := table[st]
 			put(st, e.c.And(l, m.lit.Not()))
-			put(state{st.sum + m.v.Int, true}, e.c.And(l, m.lit))
+			take := e.c.And(l, m.lit)
+			if take == e.c.F {
+				continue
+			}
+			sum, _, over := dedalus.Arith(dedalus.ExprAdd, st.sum, m.v.Int)
+			if over {
+				return nil, e.unsupported(r.Pos, "integer overflow in sum<> of rule %s, for a set of members that holds in some schedule", r.Text)
+			}
+			put(state{sum, true}, take)
 		}
 		if len(next) > maxSumStates {
 			return nil, e.unsupported(r.Pos, "a sum with more than %d possible values", maxSumStates)
