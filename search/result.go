@@ -123,8 +123,8 @@ type Result struct {
 	// Exact measures the exact check, when it ran: formula size and solver
 	// calls (its times are in Stats, which alone may vary between runs).
 	Exact *symbolic.Stats
-	// Notes qualify the verdict (for example when a certificate rests on
-	// the negative-support heuristic).
+	// Notes qualify the verdict (for example that the loop handed over to
+	// the exact check, or what made a check vacuous).
 	Notes []string
 	Stats Stats
 }
