@@ -169,11 +169,15 @@ func (e *encoder) instantiate(r *dedalus.Rule, t int, b *binding) (g ground, ok 
 	if node.Type != dedalus.TypeString || !e.nodeSet[node.Str] {
 		return g, false, nil
 	}
-	if err := e.overflow(r, b.vals); err != nil {
-		return g, false, err
-	}
+	// Comparisons in order, then the head, as the evaluator computes
+	// them: an overflow it would meet is an error here too.
+	var over *overflowAt
 	for i := range r.Cmps {
-		if !compare(&r.Cmps[i], b.vals) {
+		ok := compare(&r.Cmps[i], b.vals, &over)
+		if over != nil {
+			return g, false, e.overflowError(r, over)
+		}
+		if !ok {
 			return g, false, nil
 		}
 	}
@@ -182,7 +186,10 @@ func (e *encoder) instantiate(r *dedalus.Rule, t int, b *binding) (g ground, ok 
 		if h.Agg != dedalus.AggNone {
 			continue
 		}
-		v, ok := evalExpr(h.Expr, b.vals)
+		v, ok := evalExpr(h.Expr, b.vals, &over)
+		if over != nil {
+			return g, false, e.overflowError(r, over)
+		}
 		if !ok {
 			return g, false, nil
 		}
@@ -268,42 +275,29 @@ func (e *encoder) negated(a *dedalus.BodyAtom, t int, vals []dedalus.Value) (z.L
 	return l, nil
 }
 
-// evalExpr evaluates x over vals; false for a division by zero.
-func evalExpr(x *dedalus.Expr, vals []dedalus.Value) (dedalus.Value, bool) {
+// evalExpr evaluates x over vals with dedalus.Arith (the evaluator's
+// arithmetic); false for a division by zero. The first overflow met is
+// recorded in *over.
+func evalExpr(x *dedalus.Expr, vals []dedalus.Value, over **overflowAt) (dedalus.Value, bool) {
 	switch x.Op {
 	case dedalus.ExprVar:
 		return vals[x.Var], true
 	case dedalus.ExprConst:
 		return x.Const, true
 	}
-	l, ok := evalExpr(x.L, vals)
+	l, ok := evalExpr(x.L, vals, over)
 	if !ok {
 		return l, false
 	}
-	r, ok := evalExpr(x.R, vals)
+	r, ok := evalExpr(x.R, vals, over)
 	if !ok {
 		return r, false
 	}
-	a, b := l.Int, r.Int
-	var v int64
-	switch x.Op {
-	case dedalus.ExprAdd:
-		v = a + b
-	case dedalus.ExprSub:
-		v = a - b
-	case dedalus.ExprMul:
-		v = a * b
-	case dedalus.ExprDiv, dedalus.ExprMod:
-		if b == 0 {
-			return dedalus.Value{}, false
-		}
-		if x.Op == dedalus.ExprDiv {
-			v = a / b
-		} else {
-			v = a % b
-		}
+	v, ok, overflow := dedalus.Arith(x.Op, l.Int, r.Int)
+	if overflow && *over == nil {
+		*over = &overflowAt{op: x.Op, a: l.Int, b: r.Int}
 	}
-	return dedalus.Value{Type: dedalus.TypeInt, Int: v}, true
+	return dedalus.Value{Type: dedalus.TypeInt, Int: v}, ok
 }
 
 // compareValues orders two values of one type.
@@ -320,9 +314,9 @@ func compareValues(l, r dedalus.Value) int {
 	return 0
 }
 
-func compare(c *dedalus.Comparison, vals []dedalus.Value) bool {
-	l, ok1 := evalExpr(c.L, vals)
-	r, ok2 := evalExpr(c.R, vals)
+func compare(c *dedalus.Comparison, vals []dedalus.Value, over **overflowAt) bool {
+	l, ok1 := evalExpr(c.L, vals, over)
+	r, ok2 := evalExpr(c.R, vals, over)
 	if !ok1 || !ok2 {
 		return false
 	}
