@@ -48,6 +48,7 @@ type encoder struct {
 	seen         map[string]bool // instance keys of the current stratum
 	keybuf       []byte
 	negCache     map[string]z.Lit // negated patterns: (rel, time, mask, values) -> literal
+	strata       []stratumPlan
 
 	faults faultVars
 }
@@ -86,7 +87,62 @@ func newEncoder(ctx context.Context, prog *dedalus.Program, p fault.Params, maxI
 		}
 	}
 	e.faults = newFaultVars(e.c, p)
+	e.strata = planStrata(prog, e.hasDeductive)
 	return e
+}
+
+// stratumPlan lists a stratum's deductive rules so that a rule comes after
+// the rules deriving what it reads in the same stratum; cyclic reports
+// positive recursion within the stratum, where grounding must repeat
+// rounds until no tuple is new.
+type stratumPlan struct {
+	rules  []int
+	cyclic bool
+}
+
+func planStrata(prog *dedalus.Program, hasDeductive []bool) []stratumPlan {
+	plans := make([]stratumPlan, prog.NumStrata)
+	for s := range plans {
+		// byHead[h] are the stratum's rules deriving h, in source order.
+		byHead := map[dedalus.RelID][]int{}
+		var heads []dedalus.RelID
+		for i := range prog.Rules {
+			r := &prog.Rules[i]
+			if r.Kind != dedalus.Deductive || r.Stratum != s {
+				continue
+			}
+			if _, ok := byHead[r.Head]; !ok {
+				heads = append(heads, r.Head)
+			}
+			byHead[r.Head] = append(byHead[r.Head], i)
+		}
+		state := map[dedalus.RelID]int{} // 1 visiting, 2 done
+		var visit func(h dedalus.RelID)
+		visit = func(h dedalus.RelID) {
+			state[h] = 1
+			for _, ri := range byHead[h] {
+				for _, a := range prog.Rules[ri].Body {
+					if a.Negated || !hasDeductive[a.Rel] || prog.Relations[a.Rel].Stratum != s {
+						continue
+					}
+					switch state[a.Rel] {
+					case 0:
+						visit(a.Rel)
+					case 1:
+						plans[s].cyclic = true
+					}
+				}
+			}
+			state[h] = 2
+			plans[s].rules = append(plans[s].rules, byHead[h]...)
+		}
+		for _, h := range heads {
+			if state[h] == 0 {
+				visit(h)
+			}
+		}
+	}
+	return plans
 }
 
 // build computes the universe and the circuit for times 1..EOT.
@@ -177,13 +233,7 @@ func (e *encoder) finalizeBase(id tupleID) {
 // stratum grounds the deductive rules of stratum s at time t to a fixpoint
 // of the universe, then builds the formulas of the stratum's tuples.
 func (e *encoder) stratum(t, s int) error {
-	var rules []int
-	for i := range e.prog.Rules {
-		r := &e.prog.Rules[i]
-		if r.Kind == dedalus.Deductive && r.Stratum == s {
-			rules = append(rules, i)
-		}
-	}
+	rules := e.strata[s].rules
 	if len(rules) == 0 {
 		return e.finalizeStratum(t, s)
 	}
@@ -206,8 +256,8 @@ func (e *encoder) stratum(t, s int) error {
 			}
 		}
 		first = false
-		if len(e.u.tuples) == before {
-			break
+		if !e.strata[s].cyclic || len(e.u.tuples) == before {
+			break // in dependency order, an acyclic stratum needs one round
 		}
 		if err := e.ctx.Err(); err != nil {
 			return err
