@@ -59,9 +59,14 @@ func startExact(ctx context.Context, prog *dedalus.Program, cfg *Config) *exactA
 	a := &exactAhead{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(a.done)
-		a.r, a.err = symbolic.Check(ctx, prog, cfg.Params, symbolic.Options{MaxInstances: cfg.MaxInstances})
+		a.r, a.err = runExact(ctx, prog, cfg)
 	}()
 	return a
+}
+
+// runExact asks the symbolic stage under cfg's bounds and limits.
+func runExact(ctx context.Context, prog *dedalus.Program, cfg *Config) (*symbolic.Result, error) {
+	return symbolic.Check(ctx, prog, cfg.Params, symbolic.Options{MaxInstances: cfg.MaxInstances})
 }
 
 // wait returns the check's answer.
@@ -87,7 +92,7 @@ func (x *exactSearch) check() error {
 	if x.ahead != nil {
 		r, err = x.ahead.wait()
 	} else {
-		r, err = symbolic.Check(x.ctx, x.prog, x.cfg.Params, symbolic.Options{MaxInstances: x.cfg.MaxInstances})
+		r, err = runExact(x.ctx, x.prog, x.cfg)
 	}
 	switch {
 	case err == nil:
@@ -113,12 +118,14 @@ func (x *exactSearch) check() error {
 		}
 		return nil
 	}
-	sched, e, err := x.shrink(r.Schedule)
+	sched, e, confirmed, err := x.shrink(r.Schedule)
 	if err != nil {
 		return err
 	}
-	if err := confirm(x.exec, sched, e.violations); err != nil {
-		return err
+	if !confirmed {
+		if err := confirm(x.exec, sched, e.violations); err != nil {
+			return err
+		}
 	}
 	x.res.Verdict, x.res.FoundBy = Counterexample, FoundByExact
 	x.res.Counterexamples = append(x.res.Counterexamples, CounterexampleRun{
@@ -143,20 +150,20 @@ func (x *exactSearch) run(s fault.Schedule) (*execution, error) {
 // at a time while the run still violates, ending with the last violating
 // run recorded. The model already has the fewest faults the formula
 // allows; the replays make it subset-minimal for the evaluator itself.
-func (x *exactSearch) shrink(model fault.Schedule) (fault.Schedule, *execution, error) {
+func (x *exactSearch) shrink(model fault.Schedule) (sched fault.Schedule, e *execution, confirmed bool, err error) {
 	cur := model.Canonical()
-	e, err := x.run(cur)
+	e, err = x.run(cur)
 	if err != nil {
-		return cur, nil, err
+		return cur, nil, false, err
 	}
 	if len(e.violations) == 0 {
-		return cur, nil, fmt.Errorf("%w: the exact check's schedule %s does not violate the invariant when run", ErrInternal, cur)
+		return cur, nil, false, fmt.Errorf("%w: the exact check's schedule %s does not violate the invariant when run", ErrInternal, cur)
 	}
 	for i := 0; i < cur.Size(); {
 		cand := without(cur, i)
 		ce, err := x.run(cand)
 		if err != nil {
-			return cur, nil, err
+			return cur, nil, false, err
 		}
 		if len(ce.violations) > 0 {
 			cur, e = cand, ce
@@ -165,12 +172,18 @@ func (x *exactSearch) shrink(model fault.Schedule) (fault.Schedule, *execution, 
 		i++
 	}
 	if last := x.res.Runs[len(x.res.Runs)-1]; !last.Violated() {
-		// End on the counterexample itself.
-		if e, err = x.run(cur); err != nil {
-			return cur, nil, err
+		// End on the counterexample itself: this run is its second
+		// sighting, so it also stands for the confirmation.
+		again, err := x.run(cur)
+		if err != nil {
+			return cur, nil, false, err
 		}
+		if err := sameReplay(cur, e.violations, again.violations); err != nil {
+			return cur, nil, false, err
+		}
+		return cur, again, true, nil
 	}
-	return cur, e, nil
+	return cur, e, false, nil
 }
 
 // without is s minus its i-th fault (crashes first, then omissions, in

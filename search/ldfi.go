@@ -445,8 +445,14 @@ func confirm(exec executor, sched fault.Schedule, want []Outcome) error {
 	if err != nil {
 		return err
 	}
-	if got, first := preAtoms(again.violations), preAtoms(want); !slices.Equal(got, first) {
-		return fmt.Errorf("%w: replaying counterexample %s gave violations %v, first run gave %v", ErrInternal, sched, got, first)
+	return sameReplay(sched, want, again.violations)
+}
+
+// sameReplay checks that a replay of sched violated the invariant as the
+// first run did (else ldfi's evaluator is not deterministic: a bug).
+func sameReplay(sched fault.Schedule, first, again []Outcome) error {
+	if got, want := preAtoms(again), preAtoms(first); !slices.Equal(got, want) {
+		return fmt.Errorf("%w: replaying counterexample %s gave violations %v, first run gave %v", ErrInternal, sched, got, want)
 	}
 	return nil
 }
