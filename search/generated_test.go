@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,6 +81,10 @@ func TestGeneratedProgramsAgreeWithExhaustive(t *testing.T) {
 	if testing.Short() {
 		n = 10
 	}
+	// LDFI_GEN=N checks N programs instead (a longer run, not for CI).
+	if v, err := strconv.Atoi(os.Getenv("LDFI_GEN")); err == nil && v > 0 {
+		n = v
+	}
 	rng := rand.New(rand.NewPCG(2026, 11))
 	bounds := []fault.Params{
 		{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 3, MaxCrashes: 0},
@@ -104,8 +110,19 @@ func TestGeneratedProgramsAgreeWithExhaustive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		exact, err := Check(context.Background(), prog, Config{Params: p, Strategy: Exact, Parallel: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
 		checked++
 		broken += map[bool]int{true: 1}[exh.Verdict == Counterexample]
+		if exh.Verdict != exact.Verdict {
+			t.Errorf("program %d (negation %v) at %+v: exhaustive %s %v, exact %s %v\n%s",
+				i, negation, p, exh.Verdict, exh.Counterexamples, exact.Verdict, exact.Counterexamples, src)
+		}
+		for _, c := range exact.Counterexamples {
+			assertViolates(t, prog, p, c.Schedule)
+		}
 		if exh.Verdict != ldfi.Verdict {
 			t.Errorf("program %d (negation %v) at %+v: exhaustive %s %v, ldfi %s after %d executions\n%s",
 				i, negation, p, exh.Verdict, exh.Counterexamples, ldfi.Verdict, ldfi.Executions, src)
