@@ -12,9 +12,11 @@ import (
 	"github.com/ldfi/ldfi/fault"
 )
 
-// cnfFormula is the formula of one exact check exactly as Check hands it to
-// its solver, as a clause list, so that other solvers can be measured on it
-// (solver_compare_test.go). Variables are those of the circuit (1..NumVars,
+// cnfFormula is the whole formula of one exact check (every gate, the
+// fault sorter included: what Check gave its solver before it encoded only
+// the question's cone), as a clause list, so that other solvers can be
+// measured on it (solver_compare_test.go; the figures in
+// docs/performance.md were taken on this whole formula). Variables are those of the circuit (1..NumVars,
 // z.Lit numbering).
 type cnfFormula struct {
 	NumVars int
@@ -57,9 +59,9 @@ func (a *clauseList) Add(m z.Lit) {
 	a.cur = nil
 }
 
-// buildCNF builds the formula Check would solve for prog under p: the same
-// encoder, question, crash budget, at-most-one-crash clauses and fault
-// sorter, in the same order.
+// buildCNF builds the whole formula for prog under p: the same encoder,
+// question, crash budget and fault sorter as Check, every gate encoded,
+// and pairwise at-most-one-crash clauses.
 func buildCNF(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Options) (*cnfFormula, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
