@@ -782,7 +782,7 @@ func (r *run) fate(from, to int64, t int) MessageStatus {
 		crash = r.crashT[from]
 	}
 	omitted := r.omitted[[3]int64{from, to, int64(t)}]
-	switch r.p.RemovedBy(r.nodeName(from), r.nodeName(to), t).Cause(crash, omitted) {
+	switch r.p.RemovedBetween(from == to, r.isNodeID(from), r.isNodeID(to), t).Cause(crash, omitted) {
 	case fault.Crashed:
 		return LostCrash
 	case fault.Omitted:
@@ -792,15 +792,6 @@ func (r *run) fate(from, to int64, t int) MessageStatus {
 		return AfterEOT
 	}
 	return Delivered
-}
-
-// nodeName is the name of node id, or "" (never a node) for a value that
-// is no node.
-func (r *run) nodeName(id int64) string {
-	if r.isNodeID(id) {
-		return r.str(id)
-	}
-	return ""
 }
 
 func (r *run) evalExpr(x *cexpr) (int64, bool) {

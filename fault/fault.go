@@ -220,11 +220,18 @@ type Removal struct {
 // Removal.Cause for evaluators that index a schedule their own way (eval,
 // the hypothesis encoding), and the exact encoding (symbolic) directly.
 func (p Params) RemovedBy(from, to string, t int) Removal {
-	if from == to || !p.HasNode(from) {
+	return p.RemovedBetween(from == to, p.HasNode(from), p.HasNode(to), t)
+}
+
+// RemovedBetween is RemovedBy for a caller that already knows whether the
+// message goes to its sender and whether each end is in the node set (the
+// evaluator, per message, without looking the names up).
+func (p Params) RemovedBetween(toSelf, fromNode, toNode bool, t int) Removal {
+	if toSelf || !fromNode {
 		return Removal{sent: t}
 	}
 	return Removal{
-		Omittable: p.HasNode(to) && t >= 1 && t < p.EFF,
+		Omittable: toNode && t >= 1 && t < p.EFF,
 		Crashable: true,
 		sent:      t,
 	}
