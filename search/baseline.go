@@ -167,7 +167,7 @@ func (s *baselineSearch) runOne(sc fault.Schedule) (done bool, err error) {
 	}
 	s.res.Executions++
 	s.res.Runs = append(s.res.Runs, Run{Index: s.res.Executions, Schedule: sc.Canonical(), Violations: e.violations})
-	s.sawPre = s.sawPre || e.pres > 0
+	s.sawPre = s.sawPre || e.hasPre()
 	if len(e.violations) > 0 {
 		if err := confirm(s.exec, sc, e.violations); err != nil {
 			return false, err

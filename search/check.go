@@ -129,7 +129,7 @@ func (c *checkRun) ldfi() error {
 	}
 	// A lineage certificate is for a program monotone in the faults: no
 	// pre tuple without faults means none in any schedule.
-	if res.CertificateMethod == MethodLineage && len(res.Runs) > 0 && s.freePres == 0 {
+	if res.CertificateMethod == MethodLineage && len(res.Runs) > 0 && !s.freePre {
 		vacuous(c.prog, cfg.Params, res)
 	}
 	res.Stats.GraphNodes = s.kb.Len()
@@ -195,16 +195,15 @@ func newEvalExecutor(ctx context.Context, eng *eval.Engine, p fault.Params) exec
 			}
 			return nil, internalError(err)
 		}
-		e := &execution{present: map[string]eval.Tuple{}, pres: len(r.Pre()),
-			violations: Violations(r), good: GoodOutcomes(r)}
 		posts, pres := goodOutcomeIDs(r)
-		e.preIDs = pres
-		ids := map[string]eval.TupleID{}
-		for _, id := range posts {
-			t := r.Tuple(id)
-			key := t.Atom()
-			e.present[key] = t
-			ids[key] = id
+		keyed := goodOutcomes(r, posts, pres)
+		e := &execution{present: make(map[string]eval.Tuple, len(keyed)), preIDs: pres,
+			violations: Violations(r), good: make([]Outcome, len(keyed))}
+		ids := make(map[string]eval.TupleID, len(keyed))
+		for i, k := range keyed {
+			e.good[i] = k.Outcome
+			e.present[k.key] = k.Post
+			ids[k.key] = k.post
 		}
 		if provenance {
 			e.result, e.ids = r, ids

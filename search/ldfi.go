@@ -63,8 +63,8 @@ type ldfiSearch struct {
 	ctx          context.Context
 	// limit reports whether the run or time limit is reached, and why.
 	limit func() (string, bool)
-	// freePres counts the pre tuples at EOT of the fault-free run.
-	freePres int
+	// freePre reports a pre tuple at EOT in the fault-free run.
+	freePre bool
 	// handedOver is set when the loop stopped early to let the exact check
 	// decide (Config.ExactAfter).
 	handedOver bool
@@ -332,7 +332,7 @@ func (s *ldfiSearch) faultFree() (done bool, err error) {
 		return true, err
 	}
 	s.record(candidate{sched: free}, e)
-	s.freePres = e.pres
+	s.freePre = e.hasPre()
 	s.goodTuples = e.present
 	// Absences in later runs are judged against the fault-free run.
 	s.ref = lineage.NewReference(e.result)

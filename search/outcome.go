@@ -33,10 +33,29 @@ func goodOutcomeIDs(r *eval.Result) (posts, pres []eval.TupleID) {
 func GoodOutcomes(r *eval.Result) []Outcome {
 	posts, pres := goodOutcomeIDs(r)
 	out := make([]Outcome, len(posts))
-	for i := range posts {
-		out[i] = Outcome{Pre: r.Tuple(pres[i]), Post: r.Tuple(posts[i])}
+	for i, k := range goodOutcomes(r, posts, pres) {
+		out[i] = k.Outcome
 	}
-	slices.SortStableFunc(out, func(a, b Outcome) int { return strings.Compare(a.Post.Atom(), b.Post.Atom()) })
+	return out
+}
+
+// keyedOutcome is a good outcome with the text of its post tuple (its key
+// in the search) and the post's ID.
+type keyedOutcome struct {
+	Outcome
+	key  string
+	post eval.TupleID
+}
+
+// goodOutcomes builds the outcomes of the good outcome IDs, sorted by the
+// text of the post tuple (computed once per outcome).
+func goodOutcomes(r *eval.Result, posts, pres []eval.TupleID) []keyedOutcome {
+	out := make([]keyedOutcome, len(posts))
+	for i := range posts {
+		post := r.Tuple(posts[i])
+		out[i] = keyedOutcome{Outcome: Outcome{Pre: r.Tuple(pres[i]), Post: post}, key: post.Atom(), post: posts[i]}
+	}
+	slices.SortStableFunc(out, func(a, b keyedOutcome) int { return strings.Compare(a.key, b.key) })
 	return out
 }
 

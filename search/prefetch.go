@@ -14,9 +14,6 @@ import (
 type execution struct {
 	// violations are the outcomes whose post is missing (see Violations).
 	violations []Outcome
-	// pres counts the pre tuples at EOT (an invariant that never has one
-	// constrains nothing).
-	pres int
 	// good are the good outcomes of the run (see GoodOutcomes).
 	good []Outcome
 	// present holds the post tuples of the good outcomes, keyed by their
@@ -30,6 +27,10 @@ type execution struct {
 	// when provenance was not recorded).
 	result *eval.Result
 }
+
+// hasPre reports whether the run has a pre tuple at EOT: each one is a good
+// outcome (its post holds) or a violation (it does not).
+func (e *execution) hasPre() bool { return len(e.good)+len(e.violations) > 0 }
 
 // executor runs one schedule. It must be safe for concurrent use. A run
 // that the search's context stops returns an error wrapping ctx.Err().
