@@ -113,7 +113,7 @@ func (x *exactSearch) check() error {
 	x.res.Exact = &st
 	if !r.Violated {
 		x.res.Verdict, x.res.CertificateMethod = Certified, MethodExact
-		if st.PreTuples == 0 {
+		if r.Vacuous {
 			vacuous(x.prog, x.cfg.Params, x.res)
 		}
 		return nil

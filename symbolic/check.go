@@ -23,7 +23,7 @@ type Options struct {
 type Stats struct {
 	Tuples    int // ground tuples in the universe (all times)
 	Instances int // ground rule instances
-	PreTuples int // pre tuples at EOT that hold in some schedule
+	PreTuples int // pre tuples at EOT whose formula is not constant false
 	FaultVars int // omission variables plus crash-time variables
 	Gates     int // AND gates of the circuit after structural hashing
 	Vars      int // solver variables
@@ -42,7 +42,10 @@ type Result struct {
 	// schedule does: an exact certificate.
 	Violated bool
 	Schedule fault.Schedule
-	Stats    Stats
+	// Vacuous reports, for a certificate, that no schedule within the
+	// bounds has a pre tuple at EOT: the invariant constrained nothing.
+	Vacuous bool
+	Stats   Stats
 }
 
 // Check decides whether a schedule within p's bounds makes some pre tuple
@@ -61,7 +64,7 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	if err := e.build(); err != nil {
 		return nil, err
 	}
-	bad, npre := e.question()
+	bad, anyPre, npre := e.question()
 	res := &Result{}
 	res.Stats.Tuples = len(e.u.tuples)
 	res.Stats.Instances = e.instances
@@ -73,7 +76,7 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 		budget = logic.NewCardSort(crashed, e.c)
 	}
 	s := newSolver(ctx, e.c)
-	s.unit(bad)
+	s.cone(bad)
 	if budget != nil {
 		s.unit(budget.Leq(p.MaxCrashes))
 	}
@@ -85,12 +88,24 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 
 	solveStart := time.Now()
 	defer func() { res.Stats.SolveTime = time.Since(solveStart) }()
-	sat, err := s.solve()
+	// The question is assumed, not asserted, so that the same solver can
+	// then ask whether any pre tuple can hold at all.
+	sat, err := s.solve(bad)
 	res.Stats.SolverCalls++
 	if err != nil {
 		return nil, err
 	}
 	if !sat {
+		if npre > 0 {
+			some, err := s.solve(anyPre)
+			res.Stats.SolverCalls++
+			if err != nil {
+				return nil, err
+			}
+			res.Vacuous = !some
+		} else {
+			res.Vacuous = true
+		}
 		return res, nil
 	}
 	// Shrink to the fewest faults: binary search on a cardinality bound
@@ -100,7 +115,7 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	lo, hi := 0, best.Size()
 	for lo < hi {
 		mid := (lo + hi) / 2
-		sat, err := s.solve(card.Leq(mid))
+		sat, err := s.solve(bad, card.Leq(mid))
 		res.Stats.SolverCalls++
 		if err != nil {
 			return nil, err
@@ -117,10 +132,11 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 }
 
 // question is the literal "some pre tuple at EOT holds without its post",
-// and the number of pre tuples at EOT that can hold at all.
-func (e *encoder) question() (z.Lit, int) {
-	var bad []z.Lit
-	n := 0
+// the literal "some pre tuple holds", and the number of pre tuples at EOT
+// whose formula is not constant false (an upper bound of those that can
+// hold: only the solver can tell which do).
+func (e *encoder) question() (bad, anyPre z.Lit, n int) {
+	var bads, pres []z.Lit
 	if tab := e.u.tabs[e.prog.Pre][e.p.EOT]; tab != nil {
 		for _, id := range tab.rows {
 			pre := &e.u.tuples[id]
@@ -128,14 +144,15 @@ func (e *encoder) question() (z.Lit, int) {
 				continue
 			}
 			n++
+			pres = append(pres, pre.lit)
 			post := e.c.F
 			if pid, ok := e.u.find(e.prog.Post, e.p.EOT, pre.args); ok {
 				post = e.u.tuples[pid].lit
 			}
-			bad = append(bad, e.c.And(pre.lit, post.Not()))
+			bads = append(bads, e.c.And(pre.lit, post.Not()))
 		}
 	}
-	return e.c.Ors(bad...), n
+	return e.c.Ors(bads...), e.c.Ors(pres...), n
 }
 
 func (f *faultVars) omitLits() []z.Lit {

@@ -74,7 +74,7 @@ func buildCNF(ctx context.Context, prog *dedalus.Program, p fault.Params, opts O
 	if err := e.build(); err != nil {
 		return nil, err
 	}
-	bad, _ := e.question()
+	bad, _, _ := e.question()
 	f := &cnfFormula{}
 	f.Faults = append(e.faults.omitLits(), e.faults.crashed()...)
 	f.card = logic.NewCardSort(f.Faults, e.c)
