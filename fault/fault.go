@@ -21,6 +21,21 @@ type Params struct {
 	EFF int
 	// MaxCrashes is the crash budget.
 	MaxCrashes int
+
+	// The asynchrony faults (async.go); the zero values turn them off.
+
+	// MaxDelay is D: a message sent at t < EFF may arrive at t+1+d for one
+	// d in 1..D instead of t+1.
+	MaxDelay int
+	// Duplicates lets such a message also arrive a second time, at t+1+d
+	// for one d in 1..MaxDelay.
+	Duplicates bool
+	// MaxPartitions is the partition budget.
+	MaxPartitions int
+	// MaxOmissions bounds the omissions of a schedule when OmissionsBounded
+	// (otherwise any number, as in Molly).
+	MaxOmissions     int
+	OmissionsBounded bool
 }
 
 // Omission loses every message sent from From to To at send time Time.
@@ -37,8 +52,11 @@ type Crash struct {
 
 // Schedule is a set of faults. Use Canonical before comparing or printing.
 type Schedule struct {
-	Omissions []Omission
-	Crashes   []Crash
+	Omissions  []Omission
+	Crashes    []Crash
+	Delays     []Delay
+	Duplicates []Duplicate
+	Partitions []Partition
 }
 
 // ErrInvalid is wrapped by every Validate error.
@@ -48,7 +66,7 @@ var ErrInvalid = errors.New("invalid fault schedule")
 // the problem; Field names the Params field, for callers that map it to
 // their own spelling (a command-line flag, a JSON key).
 type ParamError struct {
-	Field string // "Nodes", "EOT", "EFF" or "MaxCrashes"
+	Field string // the Params field: "Nodes", "EOT", "EFF", "MaxCrashes", "MaxDelay", ...
 	Msg   string
 }
 
@@ -84,6 +102,18 @@ func (p Params) Validate() error {
 	}
 	if p.MaxCrashes > len(p.Nodes) {
 		return paramErr("MaxCrashes", "crash budget %d exceeds the %d nodes", p.MaxCrashes, len(p.Nodes))
+	}
+	switch {
+	case p.MaxDelay < 0:
+		return paramErr("MaxDelay", "the maximal delay must not be negative, got %d", p.MaxDelay)
+	case p.Duplicates && p.MaxDelay < 1:
+		return paramErr("Duplicates", "duplicates need a delay bound of at least 1 (the second copy arrives 1..D steps late)")
+	case p.MaxPartitions < 0:
+		return paramErr("MaxPartitions", "the partition budget must not be negative, got %d", p.MaxPartitions)
+	case p.MaxPartitions > 0 && len(p.Nodes) < 2:
+		return paramErr("MaxPartitions", "a partition needs at least two nodes")
+	case p.OmissionsBounded && p.MaxOmissions < 0:
+		return paramErr("MaxOmissions", "the omission budget must not be negative, got %d", p.MaxOmissions)
 	}
 	return nil
 }
@@ -124,7 +154,7 @@ func (p Params) ValidateSchedule(s Schedule) error {
 	if len(s.Crashes) > p.MaxCrashes {
 		return fmt.Errorf("%w: %d crashes exceed the crash budget %d", ErrInvalid, len(s.Crashes), p.MaxCrashes)
 	}
-	return nil
+	return p.validateAsync(s)
 }
 
 func (o Omission) String() string { return fmt.Sprintf("omit(%s->%s@%d)", o.From, o.To, o.Time) }
@@ -133,7 +163,9 @@ func (c Crash) String() string    { return fmt.Sprintf("crash(%s@%d)", c.Node, c
 // Canonical returns a copy of s with crashes sorted by node, omissions sorted
 // by (from, to, time), duplicates removed, and omissions dropped that a crash
 // of their sender already implies (sender crashed at or before the send time):
-// such schedules are the same schedule.
+// such schedules are the same schedule. The asynchrony faults likewise
+// (canonicalAsync): partitions merged and sorted, and the faults of
+// messages a crash or a partition removes dropped.
 func (s Schedule) Canonical() Schedule {
 	var out Schedule
 	crashAt := map[string]int{}
@@ -154,6 +186,7 @@ func (s Schedule) Canonical() Schedule {
 	}
 	slices.SortFunc(out.Omissions, compareOmission)
 	out.Omissions = slices.Compact(out.Omissions)
+	s.canonicalAsync(&out, crashAt)
 	return out
 }
 
@@ -168,7 +201,9 @@ func compareOmission(a, b Omission) int {
 }
 
 // Size is the number of faults in the schedule.
-func (s Schedule) Size() int { return len(s.Omissions) + len(s.Crashes) }
+func (s Schedule) Size() int {
+	return len(s.Omissions) + len(s.Crashes) + len(s.Delays) + len(s.Duplicates) + len(s.Partitions)
+}
 
 // IsEmpty reports whether the schedule has no faults.
 func (s Schedule) IsEmpty() bool { return s.Size() == 0 }
@@ -180,14 +215,82 @@ func (s Schedule) String() string {
 	if c.IsEmpty() {
 		return "no faults"
 	}
+	return strings.Join(c.Faults(), " ")
+}
+
+// Faults lists the faults of s as printed, in the order of its fields:
+// crashes, omissions, partitions, delays, duplicates (for a canonical
+// schedule, the order of String). Without(i) drops the i-th.
+func (s Schedule) Faults() []string {
 	var parts []string
-	for _, x := range c.Crashes {
+	for _, x := range s.Crashes {
 		parts = append(parts, x.String())
 	}
-	for _, x := range c.Omissions {
+	for _, x := range s.Omissions {
 		parts = append(parts, x.String())
 	}
-	return strings.Join(parts, " ")
+	for _, x := range s.Partitions {
+		parts = append(parts, x.String())
+	}
+	for _, x := range s.Delays {
+		parts = append(parts, x.String())
+	}
+	for _, x := range s.Duplicates {
+		parts = append(parts, x.String())
+	}
+	return parts
+}
+
+// Without returns a copy of s without its i-th fault in the order of
+// Faults.
+func (s Schedule) Without(i int) Schedule {
+	var out Schedule
+	out.Crashes, i = dropAt(s.Crashes, i)
+	out.Omissions, i = dropAt(s.Omissions, i)
+	out.Partitions, i = dropAt(s.Partitions, i)
+	out.Delays, i = dropAt(s.Delays, i)
+	out.Duplicates, _ = dropAt(s.Duplicates, i)
+	return out
+}
+
+// dropAt copies xs without its i-th element and returns the index left
+// for the next list (i - len(xs), negative once dropped).
+func dropAt[T any](xs []T, i int) ([]T, int) {
+	var out []T
+	for j, x := range xs {
+		if j != i {
+			out = append(out, x)
+		}
+	}
+	return out, i - len(xs)
+}
+
+// Rename returns s with every node name n replaced by m(n) (a node
+// permutation, for symmetry), in canonical form.
+func (s Schedule) Rename(m func(string) string) Schedule {
+	var out Schedule
+	for _, c := range s.Crashes {
+		out.Crashes = append(out.Crashes, Crash{Node: m(c.Node), Time: c.Time})
+	}
+	for _, o := range s.Omissions {
+		out.Omissions = append(out.Omissions, Omission{From: m(o.From), To: m(o.To), Time: o.Time})
+	}
+	for _, d := range s.Delays {
+		out.Delays = append(out.Delays, Delay{From: m(d.From), To: m(d.To), Time: d.Time, By: d.By})
+	}
+	for _, d := range s.Duplicates {
+		out.Duplicates = append(out.Duplicates, Duplicate{From: m(d.From), To: m(d.To), Time: d.Time, By: d.By})
+	}
+	for _, x := range s.Partitions {
+		var g [2][]string
+		for k := range x.Groups {
+			for _, n := range x.Groups[k] {
+				g[k] = append(g[k], m(n))
+			}
+		}
+		out.Partitions = append(out.Partitions, Partition{Groups: g, From: x.From, To: x.To})
+	}
+	return out.Canonical()
 }
 
 // CrashTime returns the crash time of node n and whether it crashes.
@@ -247,6 +350,9 @@ const (
 	Omitted
 	// Crashed: the sender crashed at or before the send time.
 	Crashed
+	// Partitioned: a partition of the schedule separates sender and
+	// receiver at the send time.
+	Partitioned
 )
 
 func (c Cause) String() string {
@@ -257,6 +363,8 @@ func (c Cause) String() string {
 		return "omitted"
 	case Crashed:
 		return "crashed"
+	case Partitioned:
+		return "partitioned"
 	}
 	return fmt.Sprintf("Cause(%d)", uint8(c))
 }
@@ -279,13 +387,13 @@ func (r Removal) Cause(senderCrash int, omitted bool) Cause {
 // time t (Kept: none). It reads s as it is; a valid schedule only holds
 // omissions that RemovedBy allows.
 func (p Params) Removes(s Schedule, from, to string, t int) Cause {
-	ct, _ := s.CrashTime(from)
-	return p.RemovedBy(from, to, t).Cause(ct, s.omits(from, to, t))
+	return p.Fate(s, from, to, t).Cause
 }
 
 // Lost reports whether a message from -> to sent at time t is lost under
 // s: never for messages to self; otherwise when the channel is omitted at
-// t or the sender crashed at or before t (Removes).
+// t, a partition cuts it, or the sender crashed at or before t (Removes).
+// A delayed message is not lost (Delivers says when it arrives).
 func (p Params) Lost(s Schedule, from, to string, t int) bool {
 	return p.Removes(s, from, to, t) != Kept
 }

@@ -73,3 +73,74 @@ func parseTime(s, what, field string) (int, error) {
 	}
 	return t, nil
 }
+
+// ParseDelay parses the command-line form "from,to,time,by" of a delay,
+// e.g. "a,b,1,2": the messages a sends b at time 1 arrive at 1+1+2 = 4.
+func ParseDelay(s string) (Delay, error) {
+	from, to, t, by, err := parseLate(s, "delay")
+	return Delay{From: from, To: to, Time: t, By: by}, err
+}
+
+// ParseDuplicate parses the command-line form "from,to,time,by" of a
+// duplicate, e.g. "a,b,1,2": the messages a sends b at time 1 arrive at 2
+// and again at 4.
+func ParseDuplicate(s string) (Duplicate, error) {
+	from, to, t, by, err := parseLate(s, "duplicate")
+	return Duplicate{From: from, To: to, Time: t, By: by}, err
+}
+
+func parseLate(s, what string) (from, to string, t, by int, err error) {
+	parts := splitFields(s)
+	if len(parts) != 4 {
+		return "", "", 0, 0, fmt.Errorf("%w: %s %q: want from,to,time,by (e.g. a,b,1,2)", ErrSyntax, what, s)
+	}
+	if err := checkNames(s, what, parts[:2]); err != nil {
+		return "", "", 0, 0, err
+	}
+	if t, err = parseTime(s, what, parts[2]); err != nil {
+		return "", "", 0, 0, err
+	}
+	by, err = strconv.Atoi(parts[3])
+	if err != nil || by < 1 {
+		return "", "", 0, 0, fmt.Errorf("%w: %s %q: the delay %q must be an integer of at least 1", ErrSyntax, what, s, parts[3])
+	}
+	return parts[0], parts[1], t, by, nil
+}
+
+// ParsePartition parses the command-line form "a,b|c@2-4" of a partition:
+// the groups {a, b} and {c} cannot exchange messages sent at times 2..4.
+// "a|b,c@3" is the interval [3, 3]. Params.ValidateSchedule checks that
+// the groups split the node set.
+func ParsePartition(s string) (Partition, error) {
+	bad := func(why string) (Partition, error) {
+		return Partition{}, fmt.Errorf("%w: partition %q: %s (e.g. a,b|c@2-4)", ErrSyntax, s, why)
+	}
+	split, interval, ok := strings.Cut(s, "@")
+	if !ok {
+		return bad("want groups@interval")
+	}
+	g0, g1, ok := strings.Cut(split, "|")
+	if !ok || strings.Contains(g1, "|") {
+		return bad("want two groups separated by |")
+	}
+	var x Partition
+	for k, g := range []string{g0, g1} {
+		names := splitFields(g)
+		if err := checkNames(s, "partition", names); err != nil {
+			return Partition{}, err
+		}
+		x.Groups[k] = names
+	}
+	lo, hi, ranged := strings.Cut(interval, "-")
+	var err error
+	if x.From, err = parseTime(s, "partition", strings.TrimSpace(lo)); err != nil {
+		return Partition{}, err
+	}
+	x.To = x.From
+	if ranged {
+		if x.To, err = parseTime(s, "partition", strings.TrimSpace(hi)); err != nil {
+			return Partition{}, err
+		}
+	}
+	return x, nil
+}
