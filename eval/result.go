@@ -73,8 +73,12 @@ const (
 	LostOmission
 	// LostCrash: its sender had crashed at or before the send time.
 	LostCrash
-	// AfterEOT: it was sent at EOT, so it would arrive after the run ends.
+	// AfterEOT: it would arrive after the run ends (sent at EOT, or
+	// delayed past it).
 	AfterEOT
+	// LostPartition: a partition of the schedule separated sender and
+	// receiver at the send time.
+	LostPartition
 )
 
 func (s MessageStatus) String() string {
@@ -85,6 +89,8 @@ func (s MessageStatus) String() string {
 		return "lost (crash)"
 	case AfterEOT:
 		return "after EOT"
+	case LostPartition:
+		return "lost (partition)"
 	}
 	return "delivered"
 }
@@ -96,10 +102,28 @@ type Message struct {
 	Args     []dedalus.Value // the head tuple; Args[0] is To
 	SendTime int
 	Status   MessageStatus
+	// Delay is how many steps late the (first) copy arrives: it arrives at
+	// SendTime+1+Delay (fault.Delay; 0 on time).
+	Delay int
+	// Dup, when not 0, is how many steps late a second copy arrives
+	// (fault.Duplicate): at SendTime+1+Dup.
+	Dup int
 }
 
 // Lost reports whether a fault removed the message.
-func (m Message) Lost() bool { return m.Status == LostOmission || m.Status == LostCrash }
+func (m Message) Lost() bool {
+	return m.Status == LostOmission || m.Status == LostCrash || m.Status == LostPartition
+}
+
+// Arrivals lists the times copies of a delivered message arrive, earliest
+// first, within the run (<= EOT is the caller's: a Delivered message has
+// at least its first arrival within it).
+func (m Message) Arrivals() []int {
+	if m.Lost() {
+		return nil
+	}
+	return fault.Fate{Delay: m.Delay, Dup: m.Dup}.Arrivals(m.SendTime)
+}
 
 // String prints the message on one line, e.g.
 // `a->b log("b","x") sent@1 delivered@2`.
