@@ -43,6 +43,9 @@ func (d Duplicate) String() string {
 }
 
 func (p Partition) String() string {
+	if p.From == p.To {
+		return fmt.Sprintf("partition(%s@%d)", p.splitKey(), p.From)
+	}
 	return fmt.Sprintf("partition(%s@%d-%d)", p.splitKey(), p.From, p.To)
 }
 

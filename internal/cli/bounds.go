@@ -17,6 +17,40 @@ import (
 type boundsFlags struct {
 	eot, eff, crashes int
 	nodes             string
+	async             asyncFlags
+}
+
+// asyncFlags bound the asynchrony faults (check and bench): --delay,
+// --duplicates, --partitions, --omissions. Off by default, so the model is
+// Molly's.
+type asyncFlags struct {
+	registered bool
+	delay      int
+	duplicates bool
+	partitions int
+	omissions  int
+}
+
+// registerAsync adds the asynchrony bounds to cmd.
+func (b *boundsFlags) registerAsync(cmd *cobra.Command) {
+	f := cmd.Flags()
+	a := &b.async
+	a.registered = true
+	f.IntVar(&a.delay, "delay", 0, "a message sent before EFF may arrive up to this many steps late, which reorders messages (0: always one step, as Molly)")
+	f.BoolVar(&a.duplicates, "duplicates", false, "a message sent before EFF may also arrive a second time, 1..--delay steps late")
+	f.IntVar(&a.partitions, "partitions", 0, "up to this many network partitions, each cutting the nodes in two groups for an interval of send times before EFF")
+	f.IntVar(&a.omissions, "omissions", 0, "at most this many lost messages (default: any number sent before EFF, as Molly; 0 with --delay: bugs that need no loss)")
+}
+
+// apply sets the asynchrony bounds of p from the flags.
+func (a *asyncFlags) apply(cmd *cobra.Command, p *fault.Params) {
+	if !a.registered {
+		return
+	}
+	p.MaxDelay, p.Duplicates, p.MaxPartitions = a.delay, a.duplicates, a.partitions
+	if cmd.Flags().Changed("omissions") {
+		p.OmissionsBounded, p.MaxOmissions = true, a.omissions
+	}
 }
 
 func (b *boundsFlags) register(cmd *cobra.Command) {
@@ -40,13 +74,14 @@ func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
 	var nodes []string
 	if b.nodesOmitted() {
 		// Inferred from the program once it is loaded (programBounds).
-		nodes = placeholderNodes(b.crashes)
+		nodes = placeholderNodes(max(b.crashes, min(b.async.partitions, 1)*2))
 	} else {
 		for _, n := range strings.Split(b.nodes, ",") {
 			nodes = append(nodes, strings.TrimSpace(n))
 		}
 	}
 	p := fault.Params{Nodes: nodes, EOT: b.eot, EFF: b.eff, MaxCrashes: b.crashes}
+	b.async.apply(cmd, &p)
 	if !f.Changed("eff") && !f.Changed("EFF") && p.EFF > p.EOT && p.EOT >= 1 {
 		p.EFF = p.EOT // the default EFF (2) with --eot 1
 	}
@@ -63,7 +98,10 @@ func (b *boundsFlags) params(cmd *cobra.Command) (fault.Params, error) {
 }
 
 // paramFlags maps the fields of fault.Params to the flags that set them.
-var paramFlags = map[string]string{"Nodes": "--nodes", "EOT": "--eot", "EFF": "--eff", "MaxCrashes": "--crashes"}
+var paramFlags = map[string]string{
+	"Nodes": "--nodes", "EOT": "--eot", "EFF": "--eff", "MaxCrashes": "--crashes",
+	"MaxDelay": "--delay", "Duplicates": "--duplicates", "MaxPartitions": "--partitions", "MaxOmissions": "--omissions",
+}
 
 // boundsFlagError prefixes a fault.Params error with the flag that set the
 // faulty bound: the library describes the problem, the CLI names the flag.

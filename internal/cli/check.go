@@ -99,6 +99,7 @@ stderr; --quiet turns it off.` + checkExamples,
 func (fl *checkFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	fl.b.register(cmd)
+	fl.b.registerAsync(cmd)
 	f.StringVar(&fl.strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
 	f.BoolVar(&fl.confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
 	f.IntVar(&fl.exactAfter, "exact-after", search.DefaultExactAfter, "ldfi strategy: after this many executions without a counterexample, let the exact check decide (-1: never)")

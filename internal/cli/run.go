@@ -40,6 +40,9 @@ type runFlags struct {
 	b       boundsFlags
 	omits   []string
 	crashes []string
+	delays  []string
+	dups    []string
+	parts   []string
 	format  string
 	why     string
 	outDir  string // --out (report)
@@ -74,6 +77,9 @@ Exit status: 0 when the invariant holds (or the program has no pre/post),
 	f := cmd.Flags()
 	f.StringArrayVar(&fl.omits, "omit", nil, "lose the messages FROM->TO sent at T (FROM,TO,T; T < EFF); repeatable")
 	f.StringArrayVar(&fl.crashes, "crash", nil, "crash NODE at time T (NODE,T; 1 <= T <= EOT); repeatable")
+	f.StringArrayVar(&fl.delays, "delay", nil, "the messages FROM->TO sent at T arrive D steps late, at T+1+D (FROM,TO,T,D; T < EFF); repeatable")
+	f.StringArrayVar(&fl.dups, "dup", nil, "the messages FROM->TO sent at T arrive again, at T+1+D (FROM,TO,T,D; T < EFF); repeatable")
+	f.StringArrayVar(&fl.parts, "partition", nil, "the groups cannot exchange messages sent at times T1..T2 < EFF, e.g. 'a,b|c@2-4'; repeatable")
 	f.StringVar(&fl.format, "format", "text", "output format: text or json")
 	maxTuplesFlag(cmd, &fl.limit)
 	f.StringVar(&fl.why, "why", "", `print the derivation tree of one tuple, e.g. 'log(b,"x")@4'`)
@@ -110,7 +116,47 @@ func (fl *runFlags) validate(cmd *cobra.Command) (fault.Schedule, error) {
 		}
 		sched.Crashes = append(sched.Crashes, c)
 	}
-	return sched, nil
+	return sched, fl.parseAsync(&sched)
+}
+
+// parseAsync parses --delay, --dup and --partition into sched.
+func (fl *runFlags) parseAsync(sched *fault.Schedule) error {
+	for _, s := range fl.delays {
+		d, err := fault.ParseDelay(s)
+		if err != nil {
+			return usageError("--delay: %v", err)
+		}
+		sched.Delays = append(sched.Delays, d)
+	}
+	for _, s := range fl.dups {
+		d, err := fault.ParseDuplicate(s)
+		if err != nil {
+			return usageError("--dup: %v", err)
+		}
+		sched.Duplicates = append(sched.Duplicates, d)
+	}
+	for _, s := range fl.parts {
+		x, err := fault.ParsePartition(s)
+		if err != nil {
+			return usageError("--partition: %v", err)
+		}
+		sched.Partitions = append(sched.Partitions, x)
+	}
+	return nil
+}
+
+// scheduleBounds widens the asynchrony bounds of p to what the schedule of
+// a single run uses: ldfi run takes the faults as given, so its bounds are
+// the schedule's own (the delays' largest, duplicates on, its partitions).
+func scheduleBounds(p *fault.Params, s fault.Schedule) {
+	for _, d := range s.Delays {
+		p.MaxDelay = max(p.MaxDelay, d.By)
+	}
+	for _, d := range s.Duplicates {
+		p.MaxDelay = max(p.MaxDelay, d.By)
+		p.Duplicates = true
+	}
+	p.MaxPartitions = max(p.MaxPartitions, len(s.Partitions))
 }
 
 // run loads the program, runs it once, prints the result and writes the
@@ -131,6 +177,7 @@ func (fl *runFlags) run(cmd *cobra.Command, files []string) error {
 	if err := fl.b.programBounds(cmd, prog, &params); err != nil {
 		return err
 	}
+	scheduleBounds(&params, sched)
 	if err := params.ValidateSchedule(sched); err != nil {
 		return usageError("%v", err)
 	}
