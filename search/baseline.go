@@ -222,6 +222,10 @@ func randomSchedules(p fault.Params, seed int64) func() (fault.Schedule, bool) {
 		for _, i := range perm[:k] {
 			s.Crashes = append(s.Crashes, fault.Crash{Node: nodes[i], Time: 1 + rng.IntN(p.EOT)})
 		}
+		if p.Async() {
+			randomAsync(p, rng, nodes, &s)
+			return s.Canonical(), true
+		}
 		for t := 1; t < p.EFF; t++ {
 			for _, from := range nodes {
 				for _, to := range nodes {

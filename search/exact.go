@@ -160,7 +160,7 @@ func (x *exactSearch) shrink(model fault.Schedule) (sched fault.Schedule, e *exe
 		return cur, nil, false, fmt.Errorf("%w: the exact check's schedule %s does not violate the invariant when run", ErrInternal, cur)
 	}
 	for i := 0; i < cur.Size(); {
-		cand := without(cur, i)
+		cand := cur.Without(i)
 		ce, err := x.run(cand)
 		if err != nil {
 			return cur, nil, false, err
@@ -186,22 +186,6 @@ func (x *exactSearch) shrink(model fault.Schedule) (sched fault.Schedule, e *exe
 	return cur, e, false, nil
 }
 
-// without is s minus its i-th fault (crashes first, then omissions, in
-// canonical order).
-func without(s fault.Schedule, i int) fault.Schedule {
-	var out fault.Schedule
-	for j, c := range s.Crashes {
-		if j != i {
-			out.Crashes = append(out.Crashes, c)
-		}
-	}
-	for j, o := range s.Omissions {
-		if len(s.Crashes)+j != i {
-			out.Omissions = append(out.Omissions, o)
-		}
-	}
-	return out
-}
 
 // exactStrategy is --strategy exact: the fault-free run (its good outcomes
 // are what the report shows, and a program that fails without faults
@@ -263,7 +247,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // confirmed by the exact check: always for a program not monotone in the
 // faults, and on request (Config.Confirm).
 func needsConfirmation(prog *dedalus.Program, cfg *Config) bool {
-	return cfg.Confirm || !symbolic.Monotone(prog)
+	return cfg.Confirm || !symbolic.Monotone(prog) || cfg.Params.Async()
 }
 
 // vacuous turns a certificate into the Vacuous verdict (no schedule has a

@@ -31,6 +31,9 @@ type candidate struct {
 	key     string // sched.String(), computed once
 	targets []string
 	keeps   bool // keeps the pre of some target, as far as is known
+	// extra marks a schedule proposed for what it adds (a duplicate), not
+	// for what it cuts: it runs even though it cuts no target.
+	extra bool
 }
 
 // ldfiSearch is the sequential, deterministic core of the LDFI loop.
@@ -68,6 +71,8 @@ type ldfiSearch struct {
 	// handedOver is set when the loop stopped early to let the exact check
 	// decide (Config.ExactAfter).
 	handedOver bool
+	// dups are the duplicate proposals of the fault-free run (async.go).
+	dups []fault.Schedule
 }
 
 // handOver reports whether the loop has run long enough without a
@@ -78,9 +83,13 @@ func (s *ldfiSearch) handOver() bool {
 	return n > 0 && !s.cfg.All && len(s.res.Counterexamples) == 0 && s.res.Executions >= n
 }
 
-// removedBy says which send events sched removes (fault.Params.Lost).
+// removedBy says which send events sched removes (fault.Params.Lost);
+// with asynchrony faults, which it keeps from arriving on time.
 func (s *ldfiSearch) removedBy(sched fault.Schedule) func(lineage.Event) bool {
 	p := s.cfg.Params
+	if p.Async() {
+		return func(e lineage.Event) bool { return missesOnTime(p, sched, e.From, e.To, e.Time) }
+	}
 	return func(e lineage.Event) bool { return p.Lost(sched, e.From, e.To, e.Time) }
 }
 
@@ -162,10 +171,10 @@ func (s *ldfiSearch) refill() error {
 			return nil // the caller reports the time limit
 		}
 		sup := s.kb.Support([]string{o})
-		excl := append(slices.Clone(s.exclude[o]), s.cexBlock...)
+		excl := s.cuts(append(slices.Clone(s.exclude[o]), s.cexBlock...))
 		t0 := time.Now()
-		skip := func(f fault.Schedule) bool { return s.tried[s.orbitKey(f)] }
-		found, err := s.solve(s.ctx, sup, s.cfg.Params, excl, skip, refillLimit)
+		skip := func(f fault.Schedule) bool { return s.allTried(f) }
+		found, err := s.solve(s.ctx, sup, cutParams(s.cfg.Params), excl, skip, refillLimit)
 		s.res.Stats.SolverTime += time.Since(t0)
 		s.res.Stats.SolverCalls++
 		if err != nil {
@@ -174,14 +183,16 @@ func (s *ldfiSearch) refill() error {
 			}
 			return internalError(fmt.Errorf("solving for %s: %w", o, err))
 		}
-		for _, f := range found {
-			key := f.String()
-			if i, ok := seen[key]; ok {
-				hs[i].targets = append(hs[i].targets, o)
-				continue
+		for _, h := range found {
+			for _, f := range realize(s.cfg.Params, h) {
+				key := f.String()
+				if i, ok := seen[key]; ok {
+					hs[i].targets = append(hs[i].targets, o)
+					continue
+				}
+				seen[key] = len(hs)
+				hs = append(hs, candidate{sched: f, key: key, targets: []string{o}})
 			}
-			seen[key] = len(hs)
-			hs = append(hs, candidate{sched: f, key: key, targets: []string{o}})
 		}
 	}
 	s.res.Stats.Hypotheses += len(hs)
@@ -222,8 +233,44 @@ func (s *ldfiSearch) refill() error {
 		}
 		return strings.Compare(a.key, b.key)
 	})
-	s.queue = hs
+	s.queue = append(hs, s.extras()...)
 	return nil
+}
+
+// extras are the duplicate proposals not run yet (see duplicateCandidates),
+// queued after the cut hypotheses of each round.
+func (s *ldfiSearch) extras() []candidate {
+	var out []candidate
+	for _, f := range s.dups {
+		if !s.tried[s.orbitKey(f)] {
+			out = append(out, candidate{sched: f, key: f.String(), targets: s.good, extra: true})
+		}
+	}
+	return out
+}
+
+// cuts maps tried schedules to the cut schedules the hypothesis engine
+// knows (cutOf); the identity without asynchrony faults.
+func (s *ldfiSearch) cuts(xs []fault.Schedule) []fault.Schedule {
+	if !s.cfg.Params.Async() {
+		return xs
+	}
+	out := make([]fault.Schedule, len(xs))
+	for i, x := range xs {
+		out[i] = cutOf(s.cfg.Params, x)
+	}
+	return out
+}
+
+// allTried reports whether every realization of the cut hypothesis h has
+// run (up to symmetry).
+func (s *ldfiSearch) allTried(h fault.Schedule) bool {
+	for _, f := range realize(s.cfg.Params, h) {
+		if !s.tried[s.orbitKey(f)] {
+			return false
+		}
+	}
+	return true
 }
 
 // next pops the next hypothesis worth running, or reports none left in the
@@ -237,6 +284,9 @@ func (s *ldfiSearch) next() (candidate, bool, error) {
 			s.res.Stats.Symmetric++
 			s.pf.discard(h.sched)
 			continue
+		}
+		if h.extra {
+			return h, true, nil
 		}
 		t, err := s.stillCuts(h)
 		if err != nil {
@@ -351,6 +401,7 @@ func (s *ldfiSearch) faultFree() (done bool, err error) {
 			return true, err
 		}
 	}
+	s.dups = duplicateCandidates(s.cfg.Params, e.result)
 	s.learn(free, e)
 	return false, nil
 }

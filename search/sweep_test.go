@@ -249,7 +249,7 @@ func sweepShrink(t *testing.T, prog *dedalus.Program, p fault.Params, s fault.Sc
 	t.Helper()
 	cur := s.Canonical()
 	for i := 0; i < cur.Size(); {
-		if cand := without(cur, i); sweepViolates(t, prog, p, cand) {
+		if cand := cur.Without(i); sweepViolates(t, prog, p, cand) {
 			cur = cand
 			continue
 		}

@@ -202,14 +202,7 @@ func Permute(sched fault.Schedule, p map[string]string) fault.Schedule {
 		}
 		return n
 	}
-	var out fault.Schedule
-	for _, c := range sched.Crashes {
-		out.Crashes = append(out.Crashes, fault.Crash{Node: m(c.Node), Time: c.Time})
-	}
-	for _, o := range sched.Omissions {
-		out.Omissions = append(out.Omissions, fault.Omission{From: m(o.From), To: m(o.To), Time: o.Time})
-	}
-	return out.Canonical()
+	return sched.Rename(m)
 }
 
 // groupPermutations lists every non-identity element of the product of the
