@@ -186,7 +186,6 @@ func (x *exactSearch) shrink(model fault.Schedule) (sched fault.Schedule, e *exe
 	return cur, e, false, nil
 }
 
-
 // exactStrategy is --strategy exact: the fault-free run (its good outcomes
 // are what the report shows, and a program that fails without faults
 // needs no solver), then the exact check.
