@@ -35,8 +35,14 @@ func (k DerivKind) String() string {
 type SendEvent struct {
 	From, To string
 	Time     int
+	// At is the time the copy that made the tuple arrived: Time+1 on time,
+	// later for a delayed or duplicated message (fault.Fate). It is set in
+	// Derivation.Send; Sends lists send events only (At 0), since one
+	// send may arrive twice.
+	At int
 }
 
+// String prints the send event, e.g. a->b@1 (without At).
 func (s SendEvent) String() string { return s.From + "->" + s.To + "@" + strconv.Itoa(s.Time) }
 
 // NegAtom is a negated body atom a derivation relied on: no tuple of Rel at
@@ -74,7 +80,8 @@ type Derivation struct {
 	Kind DerivKind
 	// Rule is the index into Program.Rules of the rule that fired (-1 for
 	// facts and built-ins). Deductive firings have their body at the tuple's
-	// time; @next and @async firings at the time before.
+	// time; @next firings at the time before; @async firings at the send
+	// time Send.Time (the time before, unless the message was late).
 	Rule int
 	// Body lists the tuples bound to the rule's positive body atoms, in body
 	// order (for an aggregate: every tuple of every binding of the group,
@@ -84,8 +91,9 @@ type Derivation struct {
 	// (for an aggregate: those of every binding).
 	Negated []NegAtom
 	// Send is set when the tuple was delivered by a message (an @async rule
-	// fired at the sender): the send event it depends on. Messages a node
-	// sends to itself have From == To and are never lost.
+	// fired at the sender): the send event it depends on, with At the
+	// tuple's time (the arrival of the copy). Messages a node sends to
+	// itself have From == To and are never lost.
 	Send *SendEvent
 }
 
@@ -101,13 +109,14 @@ func (res *Result) Derivations(id TupleID) []Derivation {
 	}
 	var ds []Derivation
 	for di := r.derivLast[id]; di != 0; di = r.derivs[di-1].prev {
-		ds = append(ds, res.derivation(&r.derivs[di-1]))
+		ds = append(ds, res.derivation(&r.derivs[di-1], int(r.tupTime[id])))
 	}
 	slices.Reverse(ds)
 	return ds
 }
 
-func (res *Result) derivation(d *derivRec) Derivation {
+// derivation converts d, a derivation of a tuple at time at.
+func (res *Result) derivation(d *derivRec, at int) Derivation {
 	r := res.r
 	out := Derivation{Rule: int(d.rule)}
 	switch d.rule {
@@ -135,7 +144,7 @@ func (res *Result) derivation(d *derivRec) Derivation {
 		out.Negated = append(out.Negated, na)
 	}
 	if d.from >= 0 {
-		out.Send = &SendEvent{From: r.str(int64(d.from)), To: r.str(int64(d.to)), Time: int(d.sendT)}
+		out.Send = &SendEvent{From: r.str(int64(d.from)), To: r.str(int64(d.to)), Time: int(d.sendT), At: at}
 	}
 	return out
 }

@@ -108,6 +108,10 @@ type Message struct {
 	// Dup, when not 0, is how many steps late a second copy arrives
 	// (fault.Duplicate): at SendTime+1+Dup.
 	Dup int
+
+	// eot is the run's EOT (0: unknown, for a Message built by hand): String
+	// says which copies arrive after it.
+	eot int
 }
 
 // Lost reports whether a fault removed the message.
@@ -126,14 +130,64 @@ func (m Message) Arrivals() []int {
 }
 
 // String prints the message on one line, e.g.
-// `a->b log("b","x") sent@1 delivered@2`.
+// `a->b log("b","x") sent@1 delivered@2`. A late or duplicated message
+// lists its copies in arrival order, each with how late it is:
+// `delivered@4 (+2)`, `delivered@2 and @4 (dup +2)`,
+// `delivered@3 (dup +1) and after EOT (+5)`, `after EOT (+2)`.
 func (m Message) String() string {
 	t := Tuple{Rel: m.Rel, Args: m.Args}
 	s := fmt.Sprintf("%s->%s %s sent@%d ", m.From, m.To, t.Atom(), m.SendTime)
-	if m.Status == Delivered {
+	switch {
+	case m.Lost():
+		return s + m.Status.String()
+	case m.Delay == 0 && m.Dup == 0 && m.Status == Delivered:
 		return s + fmt.Sprintf("delivered@%d", m.SendTime+1)
+	case m.Delay == 0 && m.Dup == 0:
+		return s + m.Status.String()
+	case m.Status == AfterEOT:
+		labels := slices.DeleteFunc(m.lateLabels(), func(l string) bool { return l == "" })
+		return s + "after EOT (" + strings.Join(labels, ", ") + ")"
 	}
-	return s + m.Status.String()
+	return s + m.copies()
+}
+
+// lateLabels names the copies of a late message in arrival order: "+d"
+// for a delayed first copy (nothing when it is on time), "dup +d" for the
+// second.
+func (m Message) lateLabels() []string {
+	first := ""
+	if m.Delay > 0 {
+		first = "+" + strconv.Itoa(m.Delay)
+	}
+	if m.Dup == 0 || m.Dup == m.Delay {
+		return []string{first}
+	}
+	second := "dup +" + strconv.Itoa(m.Dup)
+	if m.Dup < m.Delay {
+		return []string{second, first}
+	}
+	return []string{first, second}
+}
+
+// copies prints the arrivals of a delivered late or duplicated message.
+func (m Message) copies() string {
+	var b strings.Builder
+	for i, at := range m.Arrivals() {
+		if i == 0 {
+			b.WriteString("delivered")
+		} else {
+			b.WriteString(" and ")
+		}
+		if m.eot > 0 && at > m.eot {
+			b.WriteString("after EOT")
+		} else {
+			b.WriteString("@" + strconv.Itoa(at))
+		}
+		if l := m.lateLabels()[i]; l != "" {
+			b.WriteString(" (" + l + ")")
+		}
+	}
+	return b.String()
 }
 
 // Row is one tuple of a Table.
@@ -258,7 +312,7 @@ func (res *Result) Messages() []Message {
 		row := mt.row(int(mr.local))
 		args := res.values(mr.rel, row[1:])
 		m := Message{From: r.str(row[0]), To: args[0].Str, Rel: r.e.rels[mr.rel].name, Args: args,
-			SendTime: int(mr.t), Status: mr.status}
+			SendTime: int(mr.t), Status: mr.status, Delay: int(mr.late.delay), Dup: int(mr.late.dup), eot: r.eot}
 		ks = append(ks, keyed{m, mr.rel, row[1:]})
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {

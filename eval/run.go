@@ -36,6 +36,10 @@ type run struct {
 	nodeIDs []int64 // in Params order
 	crashT  []int   // by string ID: crash time, 0 = no crash
 	omitted map[[3]int64]bool
+	// The asynchrony faults, indexed like omissions (async: any of them).
+	late  map[[3]int64]lateness // by (from, to, send time)
+	parts []partIdx
+	async bool
 
 	tabs [][]*table // [rel][t], t in 0..eot+1
 	msgT [][]*table // [rel][t]: messages sent at t, columns (from, head cols...)
@@ -79,6 +83,18 @@ type msgRec struct {
 	t      int32 // send time
 	local  int32 // row in msgT[rel][t]
 	status MessageStatus
+	late   lateness
+}
+
+// lateness is how late the copies of a message arrive: the first at send
+// time + 1 + delay, a second (dup > 0) at send time + 1 + dup.
+type lateness struct{ delay, dup int32 }
+
+// partIdx is a partition of the schedule indexed by string ID: side is 1
+// or 2 for the nodes of its two groups, 0 for any other string.
+type partIdx struct {
+	side     []uint8
+	from, to int
 }
 
 type derivRec struct {
@@ -146,6 +162,7 @@ func (e *Engine) Run(ctx context.Context, p fault.Params, s fault.Schedule, opts
 		}
 		r.omitted[[3]int64{r.lookupStr(o.From), r.lookupStr(o.To), int64(o.Time)}] = true
 	}
+	r.indexAsync(nstr)
 	nrel := len(e.rels)
 	r.tabs = make([][]*table, nrel)
 	r.msgT = make([][]*table, nrel)
@@ -755,43 +772,62 @@ func (r *run) send(vals []int64, negs []negRec) {
 	key := append(append(r.keybuf[:0], from), vals...)
 	r.keybuf = key
 	li := mt.find(key)
-	var status MessageStatus
+	var m msgRec
 	if li >= 0 {
-		status = r.msgs[mt.gid[li]].status
+		m = r.msgs[mt.gid[li]]
 	} else {
 		if len(r.tupRel)+len(r.msgs) >= r.limit {
 			r.overLimit(cr.head)
 			return
 		}
-		status = r.fate(from, to, r.t)
-		mi := int32(len(r.msgs))
-		li = mt.add(key, mi)
-		r.msgs = append(r.msgs, msgRec{rel: cr.head, t: int32(r.t), local: int32(li), status: status})
+		m = msgRec{rel: cr.head, t: int32(r.t)}
+		m.status, m.late = r.fate(from, to, r.t)
+		m.local = int32(mt.add(key, int32(len(r.msgs))))
+		r.msgs = append(r.msgs, m)
 	}
-	if status == Delivered {
+	switch {
+	case m.status != Delivered:
+	case m.late == lateness{}:
 		r.record(r.derive(cr.head, r.t+1, vals), negs, from, to)
+	default:
+		r.deliver(m, vals, negs, from, to)
 	}
 }
 
-// fate decides what happens to a message from -> to sent at t: whether a
-// fault removes it is fault.Params.RemovedBy's rule, applied to the
-// schedule as indexed by string ID.
-func (r *run) fate(from, to int64, t int) MessageStatus {
+// fate decides what happens to a message from -> to sent at t:
+// fault.Removal.Fate's rule, applied to the schedule as indexed by string
+// ID. Without asynchrony faults no delay, duplicate or partition is looked
+// up.
+func (r *run) fate(from, to int64, t int) (MessageStatus, lateness) {
 	crash := 0
 	if from >= 0 && from < int64(len(r.crashT)) {
 		crash = r.crashT[from]
 	}
 	omitted := r.omitted[[3]int64{from, to, int64(t)}]
-	switch r.p.RemovedBetween(from == to, r.isNodeID(from), r.isNodeID(to), t).Cause(crash, omitted) {
+	rm := r.p.RemovedBetween(from == to, r.isNodeID(from), r.isNodeID(to), t)
+	var f fault.Fate
+	if r.async {
+		f = r.asyncFate(rm, crash, omitted, from, to, t)
+	} else {
+		f = rm.Fate(crash, omitted, false, 0, 0)
+	}
+	switch f.Cause {
 	case fault.Crashed:
-		return LostCrash
+		return LostCrash, lateness{}
 	case fault.Omitted:
-		return LostOmission
+		return LostOmission, lateness{}
+	case fault.Partitioned:
+		return LostPartition, lateness{}
 	}
-	if t+1 > r.eot {
-		return AfterEOT
+	late := lateness{delay: int32(f.Delay), dup: int32(f.Dup)}
+	earliest := f.Delay
+	if f.Dup > 0 {
+		earliest = min(earliest, f.Dup)
 	}
-	return Delivered
+	if t+1+earliest > r.eot {
+		return AfterEOT, late
+	}
+	return Delivered, late
 }
 
 func (r *run) evalExpr(x *cexpr) (int64, bool) {
