@@ -145,6 +145,7 @@ func (n *lnode) tip() string {
 // Status of a lineage graph's nodes in another run.
 const (
 	cutSend = "send" // the firing's message was lost (the fault itself)
+	cutLate = "late" // the firing's message arrived late (the fault itself)
 	cutBody = "body" // a tuple it used is missing
 	cutNeg  = "neg"  // a tuple it relied on being absent appeared
 )
@@ -152,7 +153,7 @@ const (
 // lstatus is how much of a fault-free lineage graph survives in a run.
 type lstatus struct {
 	missing []bool   // per node: tuple absent in the run
-	cut     []string // per node: "" or a cut reason (derivation nodes)
+	cut     []string // per node: "" or a cut reason (derivation nodes): cutSend, ...
 }
 
 // statusIn evaluates the graph's nodes in run r (a run of the same program
@@ -171,8 +172,13 @@ func (g *lgraph) statusIn(r *eval.Result, p fault.Params, s fault.Schedule) lsta
 		if !n.deriv {
 			continue
 		}
-		if snd := n.d.Send; snd != nil && p.Lost(s, snd.From, snd.To, snd.Time) {
+		// A delivery fires at the send time + 1: a lost message, or one
+		// arriving only later (a delay), cuts it.
+		if snd := n.d.Send; snd != nil && !p.Delivers(s, snd.From, snd.To, snd.Time, snd.Time+1) {
 			st.cut[i] = cutSend
+			if !p.Lost(s, snd.From, snd.To, snd.Time) {
+				st.cut[i] = cutLate
+			}
 			continue
 		}
 		for _, b := range n.body {
@@ -236,7 +242,7 @@ func (g *lgraph) dot(title string, st *lstatus, tips bool) string {
 			attrs = append(attrs, "class="+dotQuote(cls))
 			if st != nil && st.cut[i] != "" {
 				attrs = append(attrs, "color=red", "fontcolor=red", "penwidth=2")
-				if st.cut[i] != cutSend {
+				if st.cut[i] != cutSend && st.cut[i] != cutLate {
 					attrs = append(attrs, "style=dashed")
 				}
 			}

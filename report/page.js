@@ -19,19 +19,103 @@
 
   // Spacetime: one lane per node, time downwards.
   var LANE = 150, ROW = 64, TOP = 46, LEFT = 70;
-  function fate(a) {
+  // arrivals: when the copies of an arrow's messages arrive, the first
+  // copy first (after EOT included).
+  function arrivals(a) {
+    var out = [a.t + 1 + (a.delay || 0)];
+    if (a.dup) out.push(a.t + 1 + a.dup);
+    return out;
+  }
+  function isLost(a) { return a.status.indexOf("lost-") === 0; }
+  // fate says what became of an arrow's messages (spacetime.go's fate says
+  // the same).
+  function fate(a, eot) {
     switch (a.status) {
       case "lost-omission": return "LOST (omission)";
       case "lost-crash": return "LOST (sender crashed)";
-      case "after-eot": return "arrives after EOT";
+      case "lost-partition": return "LOST (partition)";
     }
-    return "delivered at " + (a.t + 1);
+    var at = function (t) { return t > eot ? "arrives after EOT" : "delivered at " + t; };
+    var arr = arrivals(a), s = at(arr[0]);
+    if (a.delay) s += " (late +" + a.delay + ")";
+    if (a.dup) s += "; duplicated: again " + at(arr[1]).replace(/^delivered /, "");
+    return s;
+  }
+  function interval(p) { return p.from === p.to ? String(p.from) : p.from + "–" + p.to; }
+  // drawPartitions shades each partition's send times; the cut is a line
+  // between the groups when each is contiguous in the lane order, else
+  // every lane is tagged with its group (A or B).
+  function drawPartitions(svg, st, x, y, w, last) {
+    (st.partitions || []).forEach(function (p) {
+      var g = el("g", { "class": "partition" }, svg);
+      var top = y(p.from) - 14, bottom = y(Math.min(p.to + 1, last));
+      el("rect", { x: 4, y: top, width: w - 8, height: bottom - top, "class": "band" }, g);
+      var label = "partition " + p.label;
+      if (p.cut > 0) {
+        var cx = (x(p.cut - 1) + x(p.cut)) / 2;
+        el("line", { x1: cx, x2: cx, y1: top, y2: bottom, "class": "cut-line" }, g);
+      } else {
+        label = "partition A | B";
+        p.groups.forEach(function (grp, k) {
+          grp.forEach(function (l) { el("text", { x: x(l) + 6, y: top + 12, "class": "group-tag" }, g).textContent = k ? "B" : "A"; });
+        });
+      }
+      el("text", { x: w - 10, y: top + 12, "class": "band-label", "text-anchor": "end" }, g).textContent = label + ", sent " + interval(p);
+      title(g, "partition " + p.label + ": messages sent at " + interval(p) + " between the groups are lost");
+    });
+  }
+  // crossAt is where along an arrow (0..1) a lost one is crossed: at the
+  // cut of the partition that lost it, when drawn as a line; else 0.55.
+  function crossAt(st, a, x) {
+    if (a.status !== "lost-partition") return 0.55;
+    var f = 0.55;
+    (st.partitions || []).forEach(function (p) {
+      if (p.cut > 0 && a.t >= p.from && a.t <= p.to && (a.from < p.cut) !== (a.to < p.cut)) {
+        var cx = (x(p.cut - 1) + x(p.cut)) / 2;
+        f = (cx - x(a.from)) / (x(a.to) - x(a.from));
+      }
+    });
+    return f;
+  }
+  // msgLine draws one copy of an arrow from (x1,y1) to (x2,y2), stopping
+  // short of the lane so the arrowhead stays visible.
+  function msgLine(g, x1, y1, x2, y2, cls, marker) {
+    var dx = x2 - x1, dy = y2 - y1, len = Math.sqrt(dx * dx + dy * dy);
+    var line = el("line", { x1: x1, y1: y1, x2: x2 - dx / len * 4, y2: y2 - dy / len * 4, "class": cls }, g);
+    if (marker) line.setAttribute("marker-end", marker);
+    return line;
+  }
+  function drawArrow(svg, st, a, x, y) {
+    var lost = isLost(a), arr = arrivals(a);
+    var late = !lost && (a.status === "after-eot" || arr[0] > st.eot);
+    var g = el("g", { "class": "arrow " + a.status + (lost ? " lost" : "") + (a.delay && !lost ? " delayed" : "") + (a.dup && !lost ? " duplicated" : "") }, svg);
+    var x1 = x(a.from), y1 = y(a.t), x2 = x(a.to), y2 = y(Math.min(arr[0], st.eot + 1));
+    var dx = x2 - x1, dy = y2 - y1;
+    msgLine(g, x1, y1, x2, y2, "msg" + (late ? " after" : ""), lost ? null : (late ? "url(#arrow-late)" : "url(#arrow-ok)"));
+    if (lost) {
+      var f = crossAt(st, a, x), mx = x1 + dx * f, my = y1 + dy * f;
+      el("path", { d: "M" + (mx - 7) + "," + (my - 7) + " L" + (mx + 7) + "," + (my + 7) + " M" + (mx + 7) + "," + (my - 7) + " L" + (mx - 7) + "," + (my + 7), "class": "cross" }, g);
+    }
+    if (a.delay && !lost) {
+      el("text", { x: x2 + (dx > 0 ? 6 : -6), y: y2 + 4, "class": "late-label", "text-anchor": dx > 0 ? "start" : "end" }, g).textContent = "+" + a.delay;
+    }
+    if (a.dup && !lost) {
+      var y3 = y(Math.min(arr[1], st.eot + 1)), after = arr[1] > st.eot;
+      msgLine(g, x1, y1, x2, y3, "msg dup" + (after ? " after" : ""), after ? "url(#arrow-late)" : "url(#arrow-ok)");
+      el("text", { x: x2 + (dx > 0 ? 6 : -6), y: y3 + 4, "class": "dup-label", "text-anchor": dx > 0 ? "start" : "end" }, g).textContent = "dup +" + a.dup;
+    }
+    var lx = x1 + dx * 0.75, ly = y1 + dy * 0.75 - 5;
+    var label = a.msgs[0].replace(/\(.*$/, "") + (a.msgs.length > 1 ? " ×" + a.msgs.length : "");
+    // anchored away from the receiver's lane, so labels of arrows that
+    // meet at one lane from both sides do not overlap
+    el("text", { x: lx, y: ly, "class": "msg-label", "text-anchor": dx > 0 ? "end" : "start" }, g).textContent = label;
+    title(g, st.lanes[a.from] + "→" + st.lanes[a.to] + " sent at " + a.t + ", " + fate(a, st.eot) + "\n" + a.msgs.join("\n"));
   }
   function drawSpacetime(box, st) {
     clear(box);
     if (!st) { var p = document.createElement("p"); p.className = "note"; p.textContent = "No spacetime diagram embedded for this run."; box.appendChild(p); return; }
     var last = st.eot;
-    st.arrows.forEach(function (a) { last = Math.max(last, a.t + 1); });
+    st.arrows.forEach(function (a) { arrivals(a).forEach(function (t) { last = Math.max(last, Math.min(t, st.eot + 1)); }); });
     var y = function (t) { return TOP + (t - 1) * ROW; };
     var x = function (l) { return LEFT + l * LANE; };
     var w = LEFT + Math.max(1, st.lanes.length) * LANE, h = y(last) + 30;
@@ -46,6 +130,7 @@
       el("line", { x1: 8, x2: w - 8, y1: y(t), y2: y(t), "class": t > st.eot ? "tick after" : "tick" }, grid);
       el("text", { x: 8, y: y(t) - 4, "class": "tlabel" }, grid).textContent = t > st.eot ? "after EOT" : "t=" + t;
     }
+    drawPartitions(svg, st, x, y, w, last);
     st.lanes.forEach(function (name, l) {
       var g = el("g", { "class": "lane", "data-node": name }, svg);
       var crash = 0;
@@ -64,33 +149,28 @@
       el("text", { x: 14, y: -10, "class": "crash-label" }, g).textContent = "crash";
       title(g, st.lanes[c.lane] + " crashed at " + c.t + ": sends nothing from now on");
     });
-    st.arrows.forEach(function (a) {
-      var lost = a.status === "lost-omission" || a.status === "lost-crash";
-      var g = el("g", { "class": "arrow " + a.status + (lost ? " lost" : "") }, svg);
-      var x1 = x(a.from), y1 = y(a.t), x2 = x(a.to), y2 = y(a.t + 1);
-      var dx = x2 - x1, dy = y2 - y1, len = Math.sqrt(dx * dx + dy * dy);
-      // stop short of the lane so the arrowhead stays visible
-      var ex = x2 - dx / len * 4, ey = y2 - dy / len * 4;
-      var line = el("line", { x1: x1, y1: y1, x2: ex, y2: ey, "class": "msg" }, g);
-      if (!lost) line.setAttribute("marker-end", a.status === "after-eot" ? "url(#arrow-late)" : "url(#arrow-ok)");
-      if (lost) {
-        var mx = x1 + dx * 0.55, my = y1 + dy * 0.55;
-        el("path", { d: "M" + (mx - 7) + "," + (my - 7) + " L" + (mx + 7) + "," + (my + 7) + " M" + (mx + 7) + "," + (my - 7) + " L" + (mx - 7) + "," + (my + 7), "class": "cross" }, g);
-      }
-      var lx = x1 + dx * 0.75, ly = y1 + dy * 0.75 - 5;
-      var label = a.msgs[0].replace(/\(.*$/, "") + (a.msgs.length > 1 ? " ×" + a.msgs.length : "");
-      // anchored away from the receiver's lane, so labels of arrows that
-      // meet at one lane from both sides do not overlap
-      el("text", { x: lx, y: ly, "class": "msg-label", "text-anchor": dx > 0 ? "end" : "start" }, g).textContent = label;
-      title(g, st.lanes[a.from] + "→" + st.lanes[a.to] + " sent at " + a.t + ", " + fate(a) + "\n" + a.msgs.join("\n"));
-    });
+    st.arrows.forEach(function (a) { drawArrow(svg, st, a, x, y); });
     box.appendChild(svg);
+    asyncLegend(st);
     if (st.self_sends > 0) {
       var n = document.createElement("p");
       n.className = "note";
       n.textContent = st.self_sends + " message(s) a node sent to itself are not drawn (never lost).";
       box.appendChild(n);
     }
+  }
+  // asyncLegend explains the marks of the asynchrony faults the run has.
+  function asyncLegend(st) {
+    var box = document.getElementById("legend-async");
+    if (!box) return;
+    clear(box);
+    var has = function (f) { return st.arrows.some(f); };
+    [[has(function (a) { return a.delay && !isLost(a); }), "l-delay", "late: +d steps"],
+      [has(function (a) { return a.dup && !isLost(a); }), "l-dup", "duplicate: second arrow"],
+      [(st.partitions || []).length > 0, "l-part", "partition: shaded, cut marked"]].forEach(function (e) {
+      if (!e[0]) return;
+      var s = document.createElement("span"); s.className = e[1]; s.textContent = e[2]; box.appendChild(s);
+    });
   }
 
   // Lineage: the outcome's fault-free graph, and the same graph restyled
@@ -122,7 +202,7 @@
       rl.missing.forEach(function (n) { missing[n] = true; });
       rl.cut.forEach(function (c) { cut[c.node] = c.why; });
     }
-    var why = { send: "CUT: its message was lost", body: "CUT: a tuple it used is missing", neg: "CUT: a tuple it relied on being absent appeared" };
+    var why = { send: "CUT: its message was lost", late: "CUT: its message arrived late", body: "CUT: a tuple it used is missing", neg: "CUT: a tuple it relied on being absent appeared" };
     Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
       var n = nodeName(g);
       if (!n) return;

@@ -22,10 +22,43 @@ type OmissionJSON struct {
 	Time int    `json:"time"`
 }
 
-// FaultsJSON is a fault schedule in JSON (both lists always present, sorted).
+// DelayJSON is a delay in JSON: the messages from From to To sent at Time
+// arrive at Time+1+By.
+type DelayJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Time int    `json:"time"`
+	By   int    `json:"by"`
+}
+
+// DuplicateJSON is a duplicate in JSON: the messages from From to To sent
+// at Time arrive a second time, at Time+1+By.
+type DuplicateJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Time int    `json:"time"`
+	By   int    `json:"by"`
+}
+
+// PartitionJSON is a partition in JSON: the messages sent at From..To
+// between its two groups are lost. Groups are sorted, the group with the
+// smallest node name first (canonical form).
+type PartitionJSON struct {
+	Groups [2][]string `json:"groups"`
+	From   int         `json:"from"`
+	To     int         `json:"to"`
+}
+
+// FaultsJSON is a fault schedule in JSON (crashes and omissions always
+// present, sorted). The asynchrony faults appear only when the schedule
+// has them, so a schedule of omissions and crashes prints as it always
+// did.
 type FaultsJSON struct {
-	Crashes   []CrashJSON    `json:"crashes"`
-	Omissions []OmissionJSON `json:"omissions"`
+	Crashes    []CrashJSON     `json:"crashes"`
+	Omissions  []OmissionJSON  `json:"omissions"`
+	Delays     []DelayJSON     `json:"delays,omitempty"`
+	Duplicates []DuplicateJSON `json:"duplicates,omitempty"`
+	Partitions []PartitionJSON `json:"partitions,omitempty"`
 }
 
 // Faults converts a schedule to its JSON form.
@@ -37,6 +70,15 @@ func Faults(s fault.Schedule) FaultsJSON {
 	}
 	for _, x := range c.Omissions {
 		out.Omissions = append(out.Omissions, OmissionJSON{x.From, x.To, x.Time})
+	}
+	for _, x := range c.Delays {
+		out.Delays = append(out.Delays, DelayJSON{x.From, x.To, x.Time, x.By})
+	}
+	for _, x := range c.Duplicates {
+		out.Duplicates = append(out.Duplicates, DuplicateJSON{x.From, x.To, x.Time, x.By})
+	}
+	for _, x := range c.Partitions {
+		out.Partitions = append(out.Partitions, PartitionJSON{Groups: x.Groups, From: x.From, To: x.To})
 	}
 	return out
 }
@@ -54,10 +96,14 @@ type RunJSON struct {
 
 // CounterexampleJSON is a confirmed counterexample.
 type CounterexampleJSON struct {
-	Run        int            `json:"run"`
-	Crashes    []CrashJSON    `json:"crashes"`
-	Omissions  []OmissionJSON `json:"omissions"`
-	Violations []string       `json:"violations"`
+	Run       int            `json:"run"`
+	Crashes   []CrashJSON    `json:"crashes"`
+	Omissions []OmissionJSON `json:"omissions"`
+	// The asynchrony faults, only when the schedule has them (FaultsJSON).
+	Delays     []DelayJSON     `json:"delays,omitempty"`
+	Duplicates []DuplicateJSON `json:"duplicates,omitempty"`
+	Partitions []PartitionJSON `json:"partitions,omitempty"`
+	Violations []string        `json:"violations"`
 }
 
 // ParamsJSON are the bounds and flags of a search.
@@ -72,6 +118,22 @@ type ParamsJSON struct {
 	All             bool     `json:"all"`
 	NegativeSupport bool     `json:"negative_support"`
 	Symmetry        bool     `json:"symmetry"`
+	// The bounds of the asynchrony faults, only when set (all off: the
+	// parameters print as they always did). Omissions is the omission
+	// budget, absent when omissions are unbounded.
+	Delay      int  `json:"delay,omitempty"`
+	Duplicates bool `json:"duplicates,omitempty"`
+	Partitions int  `json:"partitions,omitempty"`
+	Omissions  *int `json:"omissions,omitempty"`
+}
+
+// asyncParams fills the asynchrony bounds of p into j.
+func (j *ParamsJSON) asyncParams(p fault.Params) {
+	j.Delay, j.Duplicates, j.Partitions = p.MaxDelay, p.Duplicates, p.MaxPartitions
+	if p.OmissionsBounded {
+		k := p.MaxOmissions
+		j.Omissions = &k
+	}
 }
 
 // ExactJSON is the size of the exact check's formula (deterministic; its
@@ -145,6 +207,7 @@ func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, ve
 		Files:   []FileJSON{},
 		Version: version,
 	}
+	s.Params.asyncParams(p)
 	s.CertificateMethod, s.FoundBy = res.CertificateMethod, res.FoundBy
 	if x := res.Exact; x != nil {
 		s.Exact = &ExactJSON{Tuples: x.Tuples, Instances: x.Instances, PreTuples: x.PreTuples, FaultVars: x.FaultVars,
@@ -162,7 +225,8 @@ func NewSummary(prog *dedalus.Program, cfg search.Config, res *search.Result, ve
 	for _, c := range res.Counterexamples {
 		f := Faults(c.Schedule)
 		s.Counterexamples = append(s.Counterexamples, CounterexampleJSON{
-			Run: c.Run, Crashes: f.Crashes, Omissions: f.Omissions, Violations: preTexts(c.Violations),
+			Run: c.Run, Crashes: f.Crashes, Omissions: f.Omissions,
+			Delays: f.Delays, Duplicates: f.Duplicates, Partitions: f.Partitions, Violations: preTexts(c.Violations),
 		})
 	}
 	if len(s.Counterexamples) > 0 {

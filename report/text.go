@@ -22,7 +22,7 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 	fmt.Fprintf(w, "verdict: %s\n", res.Verdict)
 	fmt.Fprintf(w, "executions: %d\n", res.Executions)
 	fmt.Fprintf(w, "fault space: %s combinations (published formula); %s distinct schedules in our model\n", sum.FaultSpace, sum.Schedules)
-	fmt.Fprintf(w, "bounds: nodes %s, EOT %d, EFF %d, crashes %d; strategy %s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, cfg.Strategy)
+	fmt.Fprintf(w, "bounds: nodes %s, EOT %d, EFF %d, crashes %d%s; strategy %s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, asyncBounds(p), cfg.Strategy)
 	if res.Reason != "" && res.Verdict == search.Vacuous {
 		fmt.Fprintf(w, "nothing checked: %s\n", res.Reason)
 	} else if res.Reason != "" {
@@ -69,6 +69,25 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 	}
 }
 
+// asyncBounds lists the bounds of the asynchrony faults that are set, each
+// after ", " (empty when none is: the bounds line reads as it always did).
+func asyncBounds(p fault.Params) string {
+	var b strings.Builder
+	if p.MaxDelay > 0 {
+		fmt.Fprintf(&b, ", delay %d", p.MaxDelay)
+	}
+	if p.Duplicates {
+		b.WriteString(", duplicates")
+	}
+	if p.MaxPartitions > 0 {
+		fmt.Fprintf(&b, ", partitions %d", p.MaxPartitions)
+	}
+	if p.OmissionsBounded {
+		fmt.Fprintf(&b, ", omissions %d", p.MaxOmissions)
+	}
+	return b.String()
+}
+
 // certificateText says in words how a certificate was obtained.
 func certificateText(method string) string {
 	switch method {
@@ -84,9 +103,8 @@ func certificateText(method string) string {
 
 // whyText explains, for each missing outcome, which message sends of its
 // fault-free lineage (in free, run with provenance) the schedule of c
-// removes; run is the run of c.
+// removes or delays; run is the run of c.
 func whyText(w io.Writer, free, run *eval.Result, c search.CounterexampleRun) {
-	p := free.Params()
 	for _, v := range c.Violations {
 		post := postText(v)
 		id, ok := free.Find(v.Post.Rel, v.Post.Time, v.Post.Args...)
@@ -94,12 +112,7 @@ func whyText(w io.Writer, free, run *eval.Result, c search.CounterexampleRun) {
 			fmt.Fprintf(w, "  why: %s does not hold even without faults\n", post)
 			continue
 		}
-		var cut []string
-		for _, e := range free.Sends(id) {
-			if p.Lost(c.Schedule, e.From, e.To, e.Time) {
-				cut = append(cut, e.String())
-			}
-		}
+		cut, verb := cutSends(free, id, c.Schedule)
 		if len(cut) == 0 {
 			if appeared := appearedNegs(free, run, id, post, c.Schedule); len(appeared) > 0 {
 				fmt.Fprintf(w, "  why: without faults %s relied on the absence of %s; this schedule makes it hold\n", post, strings.Join(appeared, ", "))
@@ -108,8 +121,35 @@ func whyText(w io.Writer, free, run *eval.Result, c search.CounterexampleRun) {
 			fmt.Fprintf(w, "  why: %s lost its support through faults that made other tuples appear\n", post)
 			continue
 		}
-		fmt.Fprintf(w, "  why: without faults %s depended on the message sends %s; this schedule removes them\n", post, strings.Join(cut, ", "))
+		fmt.Fprintf(w, "  why: without faults %s depended on the message sends %s; this schedule %s them\n", post, strings.Join(cut, ", "), verb)
 	}
+}
+
+// cutSends lists the message sends in the fault-free lineage of tuple id
+// that s keeps from arriving on time (a late one marked "(late +d)"), and
+// the verb for what s does to them: removes, delays, or removes or delays.
+func cutSends(free *eval.Result, id eval.TupleID, s fault.Schedule) ([]string, string) {
+	p := free.Params()
+	var cut []string
+	removed, late := false, false
+	for _, e := range free.Sends(id) {
+		f := p.Fate(s, e.From, e.To, e.Time)
+		switch {
+		case f.Cause != fault.Kept:
+			cut = append(cut, e.String())
+			removed = true
+		case f.Delay > 0:
+			cut = append(cut, fmt.Sprintf("%s (late +%d)", e, f.Delay))
+			late = true
+		}
+	}
+	switch {
+	case removed && late:
+		return cut, "removes or delays"
+	case late:
+		return cut, "delays"
+	}
+	return cut, "removes"
 }
 
 // ReplayCommand is the `ldfi run` command line that reproduces a run.
@@ -123,47 +163,62 @@ func ReplayCommand(p fault.Params, s fault.Schedule, prog *dedalus.Program) stri
 	for _, x := range c.Crashes {
 		fmt.Fprintf(&b, " --crash %s,%d", x.Node, x.Time)
 	}
+	for _, x := range c.Partitions {
+		// quoted: the | of the split is the shell's pipe
+		fmt.Fprintf(&b, " --partition '%s|%s@%s'", strings.Join(x.Groups[0], ","), strings.Join(x.Groups[1], ","), intervalText(x))
+	}
+	for _, x := range c.Delays {
+		fmt.Fprintf(&b, " --delay %s,%s,%d,%d", x.From, x.To, x.Time, x.By)
+	}
+	for _, x := range c.Duplicates {
+		fmt.Fprintf(&b, " --dup %s,%s,%d,%d", x.From, x.To, x.Time, x.By)
+	}
 	for _, f := range prog.Files {
 		b.WriteString(" " + f.Path)
 	}
 	return b.String()
 }
 
-// Spacetime prints a compact text spacetime diagram of a run:, per timestep and node (in --nodes order, then other
-// receivers by name), the node's crash, the messages it received and the
+// Spacetime prints a compact text spacetime diagram of a run: per
+// timestep, the partitions that start then, and per node (in --nodes
+// order, then other receivers by name) the node's crash, the messages it
+// received (a late copy or a duplicate's second copy says so) and the
 // messages it sent with their fate.
 func Spacetime(w io.Writer, res *eval.Result) {
-	p := res.Params()
-	msgs := res.Messages()
-	nodes := slices.Clone(p.Nodes)
-	var others []string
-	for _, m := range msgs {
-		if !slices.Contains(nodes, m.To) && !slices.Contains(others, m.To) {
-			others = append(others, m.To)
-		}
-	}
-	slices.Sort(others)
-	nodes = append(nodes, others...)
+	spacetimeText(w, res.Params(), res.Schedule(), res.Messages())
+}
+
+// spacetimeText is Spacetime for the messages msgs of a run under p and
+// sched.
+func spacetimeText(w io.Writer, p fault.Params, sched fault.Schedule, msgs []eval.Message) {
+	nodes := spacetimeNodes(p.Nodes, msgs)
 	width := 0
 	for _, n := range nodes {
 		width = max(width, len(n))
 	}
+	parts := sched.Canonical().Partitions
 	for t := 1; t <= p.EOT; t++ {
 		fmt.Fprintf(w, "  t=%d\n", t)
 		quiet := true
+		for _, x := range parts {
+			if x.From == t {
+				fmt.Fprintf(w, "    PARTITION %s: messages sent at %s between the groups are lost\n", splitText(x), intervalText(x))
+				quiet = false
+			}
+		}
 		for _, n := range nodes {
 			var lines []string
-			if ct, ok := res.Schedule().CrashTime(n); ok && ct == t {
+			if ct, ok := sched.CrashTime(n); ok && ct == t {
 				lines = append(lines, "CRASH: sends nothing from now on")
 			}
 			for _, m := range msgs {
-				if m.To == n && m.Status == eval.Delivered && m.SendTime+1 == t {
-					lines = append(lines, fmt.Sprintf("<- %-*s %s", width, m.From, msgAtom(m)))
+				if m.To == n && slices.Contains(m.Arrivals(), t) {
+					lines = append(lines, fmt.Sprintf("<- %-*s %s%s", width, m.From, msgAtom(m), arrivalNote(m, t)))
 				}
 			}
 			for _, m := range msgs {
 				if m.From == n && m.SendTime == t {
-					lines = append(lines, fmt.Sprintf("-> %-*s %s  %s", width, m.To, msgAtom(m), msgFate(m)))
+					lines = append(lines, fmt.Sprintf("-> %-*s %s  %s", width, m.To, msgAtom(m), msgFate(m, p.EOT)))
 				}
 			}
 			for _, l := range lines {
@@ -177,18 +232,81 @@ func Spacetime(w io.Writer, res *eval.Result) {
 	}
 }
 
+// spacetimeNodes are the rows of a spacetime: the node set in its order,
+// then the other receivers of msgs by name.
+func spacetimeNodes(nodes []string, msgs []eval.Message) []string {
+	out := slices.Clone(nodes)
+	var others []string
+	for _, m := range msgs {
+		if !slices.Contains(out, m.To) && !slices.Contains(others, m.To) {
+			others = append(others, m.To)
+		}
+	}
+	slices.Sort(others)
+	return append(out, others...)
+}
+
+// splitText prints a partition's split, e.g. "{a,b} | {c}".
+func splitText(x fault.Partition) string {
+	return "{" + strings.Join(x.Groups[0], ",") + "} | {" + strings.Join(x.Groups[1], ",") + "}"
+}
+
+// intervalText prints a partition's send times, e.g. "2-4" or "3".
+func intervalText(x fault.Partition) string {
+	if x.From == x.To {
+		return strconv.Itoa(x.From)
+	}
+	return fmt.Sprintf("%d-%d", x.From, x.To)
+}
+
 func msgAtom(m eval.Message) string { return eval.Tuple{Rel: m.Rel, Args: m.Args}.Atom() }
 
-func msgFate(m eval.Message) string {
+// arrivalNote says, for a copy of m arriving at t other than on time,
+// which copy it is: "  (sent@1, late +2)" or "  (sent@1, duplicate +3)".
+func arrivalNote(m eval.Message, t int) string {
+	switch {
+	case t == m.SendTime+1:
+		return ""
+	case m.Delay > 0 && t == m.SendTime+1+m.Delay:
+		return fmt.Sprintf("  (sent@%d, late +%d)", m.SendTime, m.Delay)
+	}
+	return fmt.Sprintf("  (sent@%d, duplicate +%d)", m.SendTime, m.Dup)
+}
+
+// msgFate is what became of a message, e.g. "delivered@2", "LOST
+// (omission)", "late +2, delivered@5", "delivered@2, duplicated, again @4".
+// Copies arriving after eot are never seen and say so.
+func msgFate(m eval.Message, eot int) string {
 	switch m.Status {
 	case eval.LostOmission:
 		return "LOST (omission)"
 	case eval.LostCrash:
 		return "LOST (sender crashed)"
-	case eval.AfterEOT:
-		return "(arrives after EOT)"
+	case eval.LostPartition:
+		return "LOST (partition)"
 	}
-	return "delivered@" + strconv.Itoa(m.SendTime+1)
+	if m.Delay == 0 && m.Dup == 0 {
+		if m.Status == eval.AfterEOT {
+			return "(arrives after EOT)"
+		}
+		return "delivered@" + strconv.Itoa(m.SendTime+1)
+	}
+	var b strings.Builder
+	if m.Delay > 0 {
+		fmt.Fprintf(&b, "late +%d, ", m.Delay)
+	}
+	if at := m.SendTime + 1 + m.Delay; at <= eot {
+		fmt.Fprintf(&b, "delivered@%d", at)
+	} else {
+		b.WriteString("arrives after EOT")
+	}
+	if m.Dup > 0 {
+		fmt.Fprintf(&b, ", duplicated, again @%d", m.SendTime+1+m.Dup)
+		if m.SendTime+1+m.Dup > eot {
+			b.WriteString(" (after EOT)")
+		}
+	}
+	return b.String()
 }
 
 // appearedNegs lists (at most 3) negated atoms that derivations in the

@@ -57,7 +57,7 @@ type runLineage struct {
 
 type cutData struct {
 	Node string `json:"node"`
-	Why  string `json:"why"` // send, body or neg
+	Why  string `json:"why"` // send, late, body or neg
 }
 
 type outcomeData struct {
