@@ -190,8 +190,8 @@ func TestSpacetimeViewAsync(t *testing.T) {
 	for _, want := range []string{
 		`p0_1 -> p1_4 [constraint=false, label="log(\"b\",\"x\")\n+2"`, // the late one, to its arrival
 		`p0_1 -> p2_2 [constraint=false, label="log(\"c\",\"x\")"`,     // the duplicated one's first copy
-		`p0_1 -> p2_4 [constraint=false, label="dup +2"`,                // and its second
-		`p0_3 -> p1_6 [constraint=false`,                                // past EOT: to the row after it
+		`p0_1 -> p2_4 [constraint=false, label="dup +2"`,               // and its second
+		`p0_3 -> p1_6 [constraint=false`,                               // past EOT: to the row after it
 		`label="partition {a,b} | {c}\nsent 2-3: cut"`,
 	} {
 		if !strings.Contains(dot, want) {
