@@ -69,18 +69,11 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	res.Stats.Tuples = len(e.u.tuples)
 	res.Stats.Instances = e.instances
 	res.Stats.PreTuples = npre
-	res.Stats.FaultVars = len(e.faults.omit) + len(p.Nodes)*p.EOT*min(p.MaxCrashes, 1)
+	res.Stats.FaultVars = len(e.faults.omit) + len(p.Nodes)*p.EOT*min(p.MaxCrashes, 1) + e.faults.asyncVarCount()
 
-	var budget *logic.CardSort
-	if crashed := e.faults.crashed(); len(crashed) > 0 && p.MaxCrashes < len(crashed) {
-		budget = logic.NewCardSort(crashed, e.c)
-	}
 	s := newSolver(ctx, e.c)
 	s.cone(bad)
-	if budget != nil {
-		s.unit(budget.Leq(p.MaxCrashes))
-	}
-	e.faults.atMostOneCrash(s)
+	e.faults.constrain(s)
 	res.Stats.Gates = e.c.Len()
 	res.Stats.Vars = int(s.g.MaxVar())
 	res.Stats.Clauses = s.clauses
@@ -110,7 +103,7 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	}
 	// Shrink to the fewest faults: binary search on a cardinality bound
 	// (its sorter built and encoded only now that a model exists).
-	card := logic.NewCardSort(append(e.faults.omitLits(), e.faults.crashed()...), e.c)
+	card := logic.NewCardSort(e.faults.costs(), e.c)
 	best := e.faults.schedule(s)
 	lo, hi := 0, best.Size()
 	for lo < hi {
@@ -155,6 +148,37 @@ func (e *encoder) question() (bad, anyPre z.Lit, n int) {
 	return e.c.Ors(bads...), e.c.Ors(pres...), n
 }
 
+// constrain gives the solver the bounds on the fault inputs: the crash
+// budget, at most one crash per node, the omission budget, and the
+// asynchrony constraints.
+func (f *faultVars) constrain(s *solver) {
+	if crashed := f.crashed(); len(crashed) > 0 && f.p.MaxCrashes < len(crashed) {
+		s.unit(logic.NewCardSort(crashed, f.c).Leq(f.p.MaxCrashes))
+	}
+	f.atMostOneCrash(s)
+	if b := f.omissionBudget(); b != z.LitNull {
+		s.unit(b)
+	}
+	for _, cl := range f.asyncClauses() {
+		s.clause(cl...)
+	}
+}
+
+// omissionBudget is "at most MaxOmissions omissions" under an omission
+// budget that can bind (LitNull otherwise).
+func (f *faultVars) omissionBudget() z.Lit {
+	if !f.p.OmissionsBounded || f.p.MaxOmissions >= len(f.omit) {
+		return z.LitNull
+	}
+	return logic.NewCardSort(f.omitLits(), f.c).Leq(f.p.MaxOmissions)
+}
+
+// costs are the literals whose number of true ones is a model's fault
+// count: omissions, "n crashed" per node, then the asynchrony faults.
+func (f *faultVars) costs() []z.Lit {
+	return append(append(f.omitLits(), f.crashed()...), f.asyncCosts()...)
+}
+
 func (f *faultVars) omitLits() []z.Lit {
 	out := make([]z.Lit, len(f.omitOrder))
 	for i, o := range f.omitOrder {
@@ -192,5 +216,6 @@ func (f *faultVars) schedule(m *solver) fault.Schedule {
 			s.Omissions = append(s.Omissions, o)
 		}
 	}
+	f.asyncSchedule(m, &s)
 	return s
 }

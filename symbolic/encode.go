@@ -318,7 +318,8 @@ func (e *encoder) deduce(ri, t int) error {
 }
 
 // carry grounds the @next and @async rules at time t: their heads join the
-// universe at t+1 (when t+1 <= EOT) as base disjuncts.
+// universe at t+1 (when t+1 <= EOT) as base disjuncts; with delays, an
+// @async head also at every later arrival time up to EOT.
 func (e *encoder) carry(t int) error {
 	if t+1 > e.p.EOT {
 		return nil
@@ -336,15 +337,13 @@ func (e *encoder) carry(t int) error {
 			if err := e.count(r); err != nil {
 				return err
 			}
-			cond := g.inst.cond
-			if r.Kind == dedalus.Async {
-				cond = e.c.And(cond, e.faults.delivered(g.node, g.head[0].Str, t))
-			}
-			if cond == e.c.F {
+			if r.Kind != dedalus.Async {
+				e.addBase(r.Head, t+1, g.head, g.inst.cond)
 				return nil
 			}
-			id, _ := e.u.add(r.Head, t+1, g.head)
-			e.u.tuples[id].base = append(e.u.tuples[id].base, cond)
+			for _, a := range e.faults.arrivals(g.node, g.head[0].Str, t) {
+				e.addBase(r.Head, a.at, g.head, e.c.And(g.inst.cond, a.lit))
+			}
 			return nil
 		})
 		if err != nil {
@@ -352,6 +351,17 @@ func (e *encoder) carry(t int) error {
 		}
 	}
 	return nil
+}
+
+// addBase adds cond as a base disjunct of rel(args)@at, unless it is
+// constant false (the tuple then joins the universe only if something else
+// derives it). at > the current time: grounding reaches it later.
+func (e *encoder) addBase(rel dedalus.RelID, at int, args []dedalus.Value, cond z.Lit) {
+	if cond == e.c.F || at > e.p.EOT {
+		return
+	}
+	id, _ := e.u.add(rel, at, args)
+	e.u.tuples[id].base = append(e.u.tuples[id].base, cond)
 }
 
 // finalizeStratum builds the formula of every tuple at time t of the

@@ -17,13 +17,29 @@ type faultVars struct {
 	crashedBy map[string][]z.Lit
 	omit      map[fault.Omission]z.Lit
 	omitOrder []fault.Omission // in creation order (deterministic)
+
+	// The asynchrony faults (async.go), only when p.Async(): per send
+	// slot the delivery-time choices, and the partition slots.
+	slots     map[fault.Omission]*slotVars
+	slotOrder []fault.Omission // in creation order (deterministic)
+	parts     []partVars
 }
 
 func newFaultVars(c *logic.C, p fault.Params) faultVars {
 	f := faultVars{c: c, p: p, crash: map[string][]z.Lit{}, crashedBy: map[string][]z.Lit{}, omit: map[fault.Omission]z.Lit{}}
-	if p.MaxCrashes == 0 {
-		return f
+	if p.MaxCrashes > 0 {
+		f.newCrashes()
 	}
+	if p.Async() {
+		f.slots = map[fault.Omission]*slotVars{}
+		f.newPartitions()
+	}
+	return f
+}
+
+// newCrashes creates, per node, the one-hot crash time and its prefix ORs.
+func (f *faultVars) newCrashes() {
+	c, p := f.c, f.p
 	for _, n := range p.Nodes {
 		vs := make([]z.Lit, p.EOT)
 		by := make([]z.Lit, p.EOT+1)
@@ -34,7 +50,6 @@ func newFaultVars(c *logic.C, p fault.Params) faultVars {
 		}
 		f.crash[n], f.crashedBy[n] = vs, by
 	}
-	return f
 }
 
 // crashAt is the literal "n crashes at time t".
@@ -47,25 +62,38 @@ func (f *faultVars) crashAt(n string, t int) z.Lit {
 
 // delivered is the literal "a message from -> to sent at t is not removed",
 // by fault.Params.RemovedBy.
+// (Without asynchrony faults; arrivals generalizes it.)
 func (f *faultVars) delivered(from, to string, t int) z.Lit {
 	rm := f.p.RemovedBy(from, to, t)
-	lost := f.c.F
-	if rm.Crashable {
-		if by, ok := f.crashedBy[from]; ok && t >= 1 {
-			lost = by[min(t, len(by)-1)]
-		}
-	}
+	lost := f.crashedByLit(rm, from, t)
 	if rm.Omittable {
-		o := fault.Omission{From: from, To: to, Time: t}
-		v, ok := f.omit[o]
-		if !ok {
-			v = f.c.Lit()
-			f.omit[o] = v
-			f.omitOrder = append(f.omitOrder, o)
-		}
-		lost = f.c.Or(lost, v)
+		lost = f.c.Or(lost, f.omitVar(from, to, t))
 	}
 	return lost.Not()
+}
+
+// crashedByLit is "the sender crashed at or before t" where a crash can
+// remove the message (rm.Crashable), else false.
+func (f *faultVars) crashedByLit(rm fault.Removal, from string, t int) z.Lit {
+	if rm.Crashable {
+		if by, ok := f.crashedBy[from]; ok && t >= 1 {
+			return by[min(t, len(by)-1)]
+		}
+	}
+	return f.c.F
+}
+
+// omitVar is the omission input of the slot from -> to at t, created on
+// first use.
+func (f *faultVars) omitVar(from, to string, t int) z.Lit {
+	o := fault.Omission{From: from, To: to, Time: t}
+	v, ok := f.omit[o]
+	if !ok {
+		v = f.c.Lit()
+		f.omit[o] = v
+		f.omitOrder = append(f.omitOrder, o)
+	}
+	return v
 }
 
 // crashed lists, per node in Params order, "n crashes at some time".
