@@ -60,13 +60,18 @@ func (o *Options) maxRuns() int {
 
 // Row is the measurement of one entry.
 type Row struct {
-	Name    string         `json:"name"`
-	Files   []string       `json:"files"`
-	Nodes   []string       `json:"nodes"`
-	EOT     int            `json:"eot"`
-	EFF     int            `json:"eff"`
-	Crashes int            `json:"crashes"`
-	Expect  search.Verdict `json:"expect"`
+	Name    string   `json:"name"`
+	Files   []string `json:"files"`
+	Nodes   []string `json:"nodes"`
+	EOT     int      `json:"eot"`
+	EFF     int      `json:"eff"`
+	Crashes int      `json:"crashes"`
+	// The asynchrony bounds, as in Entry (absent: off).
+	Delay      int            `json:"delay,omitempty"`
+	Duplicates bool           `json:"duplicates,omitempty"`
+	Partitions int            `json:"partitions,omitempty"`
+	Omissions  *int           `json:"omissions,omitempty"`
+	Expect     search.Verdict `json:"expect"`
 	// PublishedSize is the literature's fault-space size (fault.PublishedSize),
 	// Schedules the exact number of distinct schedules (fault.Count), both
 	// as decimal strings.
@@ -231,6 +236,7 @@ func NewRow(e *Entry) Row {
 	p := e.Params()
 	return Row{
 		Name: e.Name, Files: e.Files, Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, Crashes: e.Crashes,
+		Delay: e.Delay, Duplicates: e.Duplicates, Partitions: e.Partitions, Omissions: e.Omissions,
 		Expect:        e.Expect,
 		PublishedSize: fault.PublishedSize(p).String(),
 		Schedules:     fault.Count(p).String(),

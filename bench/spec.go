@@ -20,14 +20,20 @@ import (
 // within, the verdict it should get, and the published figures when the
 // row is one of the paper's.
 type Entry struct {
-	Name    string         `json:"name"`
-	Files   []string       `json:"files"`
-	EOT     int            `json:"eot"`
-	EFF     int            `json:"eff"`
-	Crashes int            `json:"crashes"`
-	Nodes   []string       `json:"nodes"`
-	Expect  search.Verdict `json:"expect"`
-	Paper   *Paper         `json:"paper"`
+	Name    string   `json:"name"`
+	Files   []string `json:"files"`
+	EOT     int      `json:"eot"`
+	EFF     int      `json:"eff"`
+	Crashes int      `json:"crashes"`
+	// The asynchrony bounds (fault.Params; absent: off). Omissions, when
+	// present, bounds the lost messages (absent: any number, as Molly).
+	Delay      int            `json:"delay,omitempty"`
+	Duplicates bool           `json:"duplicates,omitempty"`
+	Partitions int            `json:"partitions,omitempty"`
+	Omissions  *int           `json:"omissions,omitempty"`
+	Nodes      []string       `json:"nodes"`
+	Expect     search.Verdict `json:"expect"`
+	Paper      *Paper         `json:"paper"`
 	// Witness is one violating schedule, for the corpus tests; the bench
 	// only checks its syntax.
 	Witness *Witness `json:"witness,omitempty"`
@@ -55,8 +61,52 @@ type Paper struct {
 
 // Witness is a violating fault schedule in the command-line syntax.
 type Witness struct {
-	Omit  []string `json:"omit,omitempty"`
-	Crash []string `json:"crash,omitempty"`
+	Omit      []string `json:"omit,omitempty"`
+	Crash     []string `json:"crash,omitempty"`
+	Delay     []string `json:"delay,omitempty"`
+	Dup       []string `json:"dup,omitempty"`
+	Partition []string `json:"partition,omitempty"`
+}
+
+// Schedule parses the witness.
+func (w *Witness) Schedule() (fault.Schedule, error) {
+	var s fault.Schedule
+	for _, x := range w.Omit {
+		o, err := fault.ParseOmission(x)
+		if err != nil {
+			return s, err
+		}
+		s.Omissions = append(s.Omissions, o)
+	}
+	for _, x := range w.Crash {
+		c, err := fault.ParseCrash(x)
+		if err != nil {
+			return s, err
+		}
+		s.Crashes = append(s.Crashes, c)
+	}
+	for _, x := range w.Delay {
+		d, err := fault.ParseDelay(x)
+		if err != nil {
+			return s, err
+		}
+		s.Delays = append(s.Delays, d)
+	}
+	for _, x := range w.Dup {
+		d, err := fault.ParseDuplicate(x)
+		if err != nil {
+			return s, err
+		}
+		s.Duplicates = append(s.Duplicates, d)
+	}
+	for _, x := range w.Partition {
+		d, err := fault.ParsePartition(x)
+		if err != nil {
+			return s, err
+		}
+		s.Partitions = append(s.Partitions, d)
+	}
+	return s, nil
 }
 
 // DefaultTimeGoal is the time goal of an entry that sets none.
@@ -72,7 +122,12 @@ func (e *Entry) Goal() time.Duration {
 
 // Params returns the entry's bounds.
 func (e *Entry) Params() fault.Params {
-	return fault.Params{Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, MaxCrashes: e.Crashes}
+	p := fault.Params{Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, MaxCrashes: e.Crashes,
+		MaxDelay: e.Delay, Duplicates: e.Duplicates, MaxPartitions: e.Partitions}
+	if e.Omissions != nil {
+		p.OmissionsBounded, p.MaxOmissions = true, *e.Omissions
+	}
+	return p
 }
 
 // ReadFile reads and checks a bench file. Relative program paths are
@@ -202,15 +257,8 @@ func validateEntry(e *Entry) error {
 		}
 	}
 	if w := e.Witness; w != nil {
-		for _, o := range w.Omit {
-			if _, err := fault.ParseOmission(o); err != nil {
-				return fmt.Errorf("witness: %w", err)
-			}
-		}
-		for _, c := range w.Crash {
-			if _, err := fault.ParseCrash(c); err != nil {
-				return fmt.Errorf("witness: %w", err)
-			}
+		if _, err := w.Schedule(); err != nil {
+			return fmt.Errorf("witness: %w", err)
 		}
 	}
 	return nil

@@ -8,7 +8,6 @@ package examples
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,30 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ldfi/ldfi/bench"
 	"github.com/ldfi/ldfi/dedalus"
 	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
 	"github.com/ldfi/ldfi/search"
 )
 
-type entry struct {
-	Name    string   `json:"name"`
-	Files   []string `json:"files"`
-	EOT     int      `json:"eot"`
-	EFF     int      `json:"eff"`
-	Crashes int      `json:"crashes"`
-	Nodes   []string `json:"nodes"`
-	Expect  string   `json:"expect"`
-	Paper   *struct {
-		Figure string   `json:"figure"`
-		Molly  int      `json:"molly"`
-		Random *float64 `json:"random"`
-	} `json:"paper"`
-	Witness *struct {
-		Omit  []string `json:"omit"`
-		Crash []string `json:"crash"`
-	} `json:"witness"`
-}
+// entry is a bench.json row, read by the bench package's own parser.
+type entry struct{ bench.Entry }
 
 func loadBench(t *testing.T) []entry {
 	t.Helper()
@@ -49,11 +33,15 @@ func loadBench(t *testing.T) []entry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var es []entry
-	if err := json.Unmarshal(data, &es); err != nil {
+	es, err := bench.Parse("bench.json", data)
+	if err != nil {
 		t.Fatalf("bench.json: %v", err)
 	}
-	return es
+	out := make([]entry, len(es))
+	for i := range es {
+		out[i] = entry{es[i]}
+	}
+	return out
 }
 
 // knownSearchMisses are rows where the LDFI search (with its defaults:
@@ -68,8 +56,34 @@ var slowRows = map[string]string{}
 // path maps a repository-relative path from bench.json to this directory.
 func path(p string) string { return filepath.Join("..", filepath.FromSlash(p)) }
 
-func (e entry) params() fault.Params {
-	return fault.Params{Nodes: e.Nodes, EOT: e.EOT, EFF: e.EFF, MaxCrashes: e.Crashes}
+func (e entry) params() fault.Params { return e.Params() }
+
+// witness parses the row's witness schedule.
+func (e entry) witness(t *testing.T) fault.Schedule {
+	t.Helper()
+	s, err := e.Witness.Schedule()
+	if err != nil {
+		t.Fatalf("%s: witness: %v", e.Name, err)
+	}
+	return s
+}
+
+// bounds prints the row's bounds as its header states them.
+func (e entry) bounds() string {
+	b := fmt.Sprintf("EOT %d, EFF %d, crashes %d", e.EOT, e.EFF, e.Crashes)
+	if e.Delay > 0 {
+		b += fmt.Sprintf(", delay %d", e.Delay)
+	}
+	if e.Duplicates {
+		b += ", duplicates"
+	}
+	if e.Partitions > 0 {
+		b += fmt.Sprintf(", partitions %d", e.Partitions)
+	}
+	if e.Omissions != nil {
+		b += fmt.Sprintf(", omissions %d", *e.Omissions)
+	}
+	return b
 }
 
 func (e entry) engine(t *testing.T) *eval.Engine {
@@ -106,13 +120,13 @@ func TestBenchList(t *testing.T) {
 			t.Errorf("%s: listed twice", e.Name)
 		}
 		names[e.Name] = true
-		if e.Expect != "counterexample" && e.Expect != "certified" {
+		if e.Expect != search.Counterexample && e.Expect != search.Certified {
 			t.Errorf("%s: expect %q", e.Name, e.Expect)
 		}
 		if err := e.params().Validate(); err != nil {
 			t.Errorf("%s: %v", e.Name, err)
 		}
-		if (e.Witness != nil) != (e.Expect == "counterexample") {
+		if (e.Witness != nil) != (e.Expect == search.Counterexample) {
 			t.Errorf("%s: a witness schedule is required exactly for counterexample rows", e.Name)
 		}
 		if e.Paper != nil && e.Paper.Figure != "12" && e.Paper.Figure != "13" {
@@ -146,7 +160,7 @@ func TestVetClean(t *testing.T) {
 	}
 }
 
-var expectedRx = regexp.MustCompile(`(?m)^// Expected at EOT (\d+), EFF (\d+), crashes (\d+), nodes ([^:]+): (counterexample|certified)\.$`)
+var expectedRx = regexp.MustCompile(`(?m)^// Expected at (EOT \d+, EFF \d+, crashes \d+(?:, delay \d+)?(?:, duplicates)?(?:, partitions \d+)?(?:, omissions \d+)?), nodes ([^:]+): (counterexample|certified)\.$`)
 
 // TestHeaders checks that each header's "Expected at ..." lines are exactly
 // the rows bench.json lists for that file.
@@ -164,7 +178,7 @@ func TestHeaders(t *testing.T) {
 		}
 		for _, e := range es {
 			if slices.Contains(e.Files, "examples/"+f) {
-				fromBench = append(fromBench, fmt.Sprintf("%d %d %d %s %s", e.EOT, e.EFF, e.Crashes, strings.Join(e.Nodes, ","), e.Expect))
+				fromBench = append(fromBench, fmt.Sprintf("%s %s %s", e.bounds(), strings.Join(e.Nodes, ","), e.Expect))
 			}
 		}
 		slices.Sort(fromHeader)
@@ -177,7 +191,7 @@ func TestHeaders(t *testing.T) {
 		}
 	}
 	for _, e := range es {
-		if e.Expect != "counterexample" {
+		if e.Expect != search.Counterexample {
 			continue
 		}
 		src, err := os.ReadFile(path(e.Files[0]))
@@ -207,21 +221,7 @@ func TestWitnesses(t *testing.T) {
 		if e.Witness == nil {
 			continue
 		}
-		var s fault.Schedule
-		for _, x := range e.Witness.Omit {
-			o, err := fault.ParseOmission(x)
-			if err != nil {
-				t.Fatalf("%s: %v", e.Name, err)
-			}
-			s.Omissions = append(s.Omissions, o)
-		}
-		for _, x := range e.Witness.Crash {
-			c, err := fault.ParseCrash(x)
-			if err != nil {
-				t.Fatalf("%s: %v", e.Name, err)
-			}
-			s.Crashes = append(s.Crashes, c)
-		}
+		s := e.witness(t)
 		if err := e.params().ValidateSchedule(s); err != nil {
 			t.Fatalf("%s: witness: %v", e.Name, err)
 		}
@@ -235,20 +235,18 @@ func TestWitnesses(t *testing.T) {
 // or one crash when the budget allows) on each certified row.
 func TestSingleFaults(t *testing.T) {
 	for _, e := range loadBench(t) {
-		if e.Expect != "certified" {
+		if e.Expect != search.Certified {
 			continue
 		}
 		eng, p := e.engine(t), e.params()
+		// Every schedule of one fault, asynchrony faults included
+		// (Enumerate yields the smallest first).
 		var scheds []fault.Schedule
-		for _, from := range p.Nodes {
-			for _, to := range p.Nodes {
-				for tm := 1; tm < p.EFF && from != to; tm++ {
-					scheds = append(scheds, fault.Schedule{Omissions: []fault.Omission{{From: from, To: to, Time: tm}}})
-				}
+		for s := range fault.Enumerate(p) {
+			if s.Size() > 1 {
+				break
 			}
-			for tm := 1; tm <= p.EOT && p.MaxCrashes > 0; tm++ {
-				scheds = append(scheds, fault.Schedule{Crashes: []fault.Crash{{Node: from, Time: tm}}})
-			}
+			scheds = append(scheds, s)
 		}
 		for _, s := range scheds {
 			if res := run(t, eng, p, s); !res.OK() {
@@ -266,21 +264,9 @@ func TestWitnessesMinimal(t *testing.T) {
 			continue
 		}
 		eng, p := e.engine(t), e.params()
-		faults := append(slices.Clone(e.Witness.Omit), e.Witness.Crash...)
-		for i := range faults {
-			var s fault.Schedule
-			for j, x := range faults {
-				if j == i {
-					continue
-				}
-				if strings.Count(x, ",") == 2 {
-					o, _ := fault.ParseOmission(x)
-					s.Omissions = append(s.Omissions, o)
-				} else {
-					c, _ := fault.ParseCrash(x)
-					s.Crashes = append(s.Crashes, c)
-				}
-			}
+		w := e.witness(t).Canonical()
+		for i := range w.Size() {
+			s := w.Without(i)
 			if res := run(t, eng, p, s); !res.OK() {
 				t.Errorf("%s: witness is not minimal: %s (without fault %d) already violates", e.Name, s, i)
 			}
@@ -313,7 +299,7 @@ func TestVerdicts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := string(res.Verdict)
+			got := res.Verdict
 			if why, ok := knownSearchMisses[e.Name]; ok {
 				if got == e.Expect {
 					t.Fatalf("the search now finds the expected %s in %d executions: remove %s from knownSearchMisses", got, res.Executions, e.Name)

@@ -187,6 +187,10 @@ func (fl *checkFlags) run(cmd *cobra.Command, files []string) error {
 	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
 		return usageError("%s: the program has no pre/post invariant to check (define both relations)", files[0])
 	}
+	if params.MaxDelay > 0 && params.EOT <= params.EFF+params.MaxDelay {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: EOT %d <= EFF %d + delay %d: a message sent just before EFF and delayed fully arrives at EOT or later, when nothing can act on it (a late message then looks lost); raise --eot to at least %d\n",
+			params.EOT, params.EFF, params.MaxDelay, params.EFF+params.MaxDelay+1)
+	}
 	cfg := fl.config(params)
 	line := startProgress(cmd.ErrOrStderr(), fl.quiet, cfg.Strategy == search.LDFI)
 	cfg.Progress = line.progress()

@@ -241,7 +241,7 @@ func (fl *runFlags) output(cmd *cobra.Command, prog *dedalus.Program, res *eval.
 // result per pre tuple and the verdict.
 func writeRunText(w io.Writer, res *eval.Result) {
 	p := res.Params()
-	fmt.Fprintf(w, "run: nodes %s, EOT %d, EFF %d, crash budget %d\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes)
+	fmt.Fprintf(w, "run: nodes %s, EOT %d, EFF %d, crash budget %d%s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, asyncBounds(p))
 	fmt.Fprintf(w, "faults: %s\n", res.Schedule())
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "spacetime (per timestep and node; <- received, -> sent):")
@@ -285,10 +285,13 @@ type runJSON struct {
 }
 
 type paramsJSON struct {
-	Nodes   []string `json:"nodes"`
-	EOT     int      `json:"eot"`
-	EFF     int      `json:"eff"`
-	Crashes int      `json:"crashes"`
+	Nodes      []string `json:"nodes"`
+	EOT        int      `json:"eot"`
+	EFF        int      `json:"eff"`
+	Crashes    int      `json:"crashes"`
+	Delay      int      `json:"delay,omitempty"`
+	Duplicates bool     `json:"duplicates,omitempty"`
+	Partitions int      `json:"partitions,omitempty"`
 }
 
 type tupleJSON struct {
@@ -305,7 +308,10 @@ type messageJSON struct {
 	Args     []any  `json:"args"`
 	SendTime int    `json:"send_time"`
 	Status   string `json:"status"`          // delivered, lost or after-eot
-	Cause    string `json:"cause,omitempty"` // omission or crash, when lost
+	Cause    string `json:"cause,omitempty"` // omission, crash or partition, when lost
+	// Arrivals are the times its copies arrive, when late or duplicated
+	// (on time: send_time + 1, not listed).
+	Arrivals []int `json:"arrivals,omitempty"`
 }
 
 func jsonArgs(vs []dedalus.Value) []any {
@@ -325,7 +331,8 @@ func writeRunJSON(w io.Writer, res *eval.Result) error {
 	out := runJSON{
 		Verdict:    "ok",
 		Invariant:  res.HasInvariant(),
-		Params:     paramsJSON{Nodes: p.Nodes, EOT: p.EOT, EFF: p.EFF, Crashes: p.MaxCrashes},
+		Params: paramsJSON{Nodes: p.Nodes, EOT: p.EOT, EFF: p.EFF, Crashes: p.MaxCrashes,
+			Delay: p.MaxDelay, Duplicates: p.Duplicates, Partitions: p.MaxPartitions},
 		Faults:     report.Faults(s),
 		Violations: []tupleJSON{},
 		Messages:   []messageJSON{},
@@ -342,8 +349,13 @@ func writeRunJSON(w io.Writer, res *eval.Result) error {
 			mj.Status, mj.Cause = "lost", "omission"
 		case eval.LostCrash:
 			mj.Status, mj.Cause = "lost", "crash"
+		case eval.LostPartition:
+			mj.Status, mj.Cause = "lost", "partition"
 		case eval.AfterEOT:
 			mj.Status = "after-eot"
+		}
+		if m.Delay > 0 || m.Dup > 0 {
+			mj.Arrivals = m.Arrivals()
 		}
 		out.Messages = append(out.Messages, mj)
 	}
@@ -508,4 +520,23 @@ func writeWhy(w io.Writer, res *eval.Result, t *whyTarget) {
 	} else {
 		fmt.Fprintln(w, "message sends in its lineage: none")
 	}
+}
+
+// asyncBounds prints the asynchrony bounds of p after the others, e.g.
+// ", delay 2, duplicates" (empty when off).
+func asyncBounds(p fault.Params) string {
+	var b strings.Builder
+	if p.MaxDelay > 0 {
+		fmt.Fprintf(&b, ", delay %d", p.MaxDelay)
+	}
+	if p.Duplicates {
+		b.WriteString(", duplicates")
+	}
+	if p.MaxPartitions > 0 {
+		fmt.Fprintf(&b, ", partitions %d", p.MaxPartitions)
+	}
+	if p.OmissionsBounded {
+		fmt.Fprintf(&b, ", omissions %d", p.MaxOmissions)
+	}
+	return b.String()
 }
