@@ -329,8 +329,8 @@ func jsonArgs(vs []dedalus.Value) []any {
 func writeRunJSON(w io.Writer, res *eval.Result) error {
 	p, s := res.Params(), res.Schedule()
 	out := runJSON{
-		Verdict:    "ok",
-		Invariant:  res.HasInvariant(),
+		Verdict:   "ok",
+		Invariant: res.HasInvariant(),
 		Params: paramsJSON{Nodes: p.Nodes, EOT: p.EOT, EFF: p.EFF, Crashes: p.MaxCrashes,
 			Delay: p.MaxDelay, Duplicates: p.Duplicates, Partitions: p.MaxPartitions},
 		Faults:     report.Faults(s),
