@@ -6,6 +6,7 @@ import (
 
 	"github.com/ldfi/ldfi/eval"
 	"github.com/ldfi/ldfi/fault"
+	"github.com/ldfi/ldfi/lineage"
 )
 
 // The LDFI loop and the asynchrony faults (fault.Params.Async).
@@ -23,10 +24,12 @@ import (
 //   - the cut messages grouped under partitions (one fault however many
 //     messages it drops), when they fit the partition budget.
 //
-// Duplicates cut nothing: a second arrival adds derivations. They are
-// proposed from the fault-free run instead: each message that a good
-// outcome's lineage used, delivered once more 1..D steps late (a counter
-// that counts arrivals, a register that takes the last one).
+// A late or second arrival also adds: a message that appears where it did
+// not can change an aggregate or a negation (a counter that counts
+// arrivals, a register that takes the last one, a tie between two writes).
+// Lineage, which records what a run used, cannot propose those; they are
+// proposed from the fault-free run instead (lateCandidates): each message
+// delivered 1..D steps late, and once more 1..D steps late.
 //
 // None of this earns a certificate: with asynchrony faults the exact check
 // decides every certificate (needsConfirmation).
@@ -168,32 +171,77 @@ func missesOnTime(p fault.Params, s fault.Schedule, from, to string, t int) bool
 	return f.Cause != fault.Kept || f.Delay > 0
 }
 
-// duplicateCandidates proposes, from the fault-free run, one duplicate
-// per faultable delivered message and lateness 1..D, earliest send first.
-func duplicateCandidates(p fault.Params, res *eval.Result) []fault.Schedule {
-	if !p.Duplicates || p.MaxDelay < 1 || res == nil {
-		return nil
+// lateCandidates proposes, from the fault-free run, the single faults
+// that add an arrival rather than cut one: each faultable delivered
+// message delivered late by 1..D instead (it then appears where it did
+// not, next to messages it used to precede: a reordering), and with
+// duplicates delivered once more 1..D steps late. first holds the
+// duplicates of the messages the lineage of a good outcome (or of its pre)
+// used: a second arrival re-fires the derivation that used the first,
+// which is how a non-idempotent outcome (a counter, a sum) goes wrong;
+// they run before the cut hypotheses. rest holds the others, earliest
+// send first, messages of the lineage first, a channel's delays before its
+// duplicates, shorter first; they run after each round's hypotheses.
+func lateCandidates(p fault.Params, res *eval.Result, used map[lineage.Event]bool) (first, rest []fault.Schedule) {
+	if p.MaxDelay < 1 || res == nil {
+		return nil, nil
 	}
-	type slot struct {
-		from, to string
-		t        int
-	}
-	seen := map[slot]bool{}
-	var out []fault.Schedule
+	seen := map[lineage.Event]bool{}
+	var slots []lineage.Event
 	for _, m := range res.Messages() {
-		k := slot{m.From, m.To, m.SendTime}
+		k := lineage.Event{From: m.From, To: m.To, Time: m.SendTime}
 		if seen[k] || m.Status != eval.Delivered || !p.RemovedBy(m.From, m.To, m.SendTime).Omittable {
 			continue
 		}
 		seen[k] = true
-		for by := 1; by <= p.MaxDelay; by++ {
-			if m.SendTime+1+by > p.EOT {
-				break
+		slots = append(slots, k)
+	}
+	slices.SortStableFunc(slots, func(a, b lineage.Event) int {
+		if used[a] != used[b] {
+			if used[a] {
+				return -1
 			}
-			out = append(out, fault.Schedule{Duplicates: []fault.Duplicate{{From: m.From, To: m.To, Time: m.SendTime, By: by}}})
+			return 1
+		}
+		return a.Time - b.Time
+	})
+	for _, k := range slots {
+		for by := 1; by <= p.MaxDelay && k.Time+1+by <= p.EOT; by++ {
+			rest = append(rest, fault.Schedule{Delays: []fault.Delay{{From: k.From, To: k.To, Time: k.Time, By: by}}})
+		}
+		for by := 1; p.Duplicates && by <= p.MaxDelay && k.Time+1+by <= p.EOT; by++ {
+			d := fault.Schedule{Duplicates: []fault.Duplicate{{From: k.From, To: k.To, Time: k.Time, By: by}}}
+			if used[k] {
+				first = append(first, d)
+			} else {
+				rest = append(rest, d)
+			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b fault.Schedule) int { return a.Duplicates[0].Time - b.Duplicates[0].Time })
+	return first, rest
+}
+
+// supportEvents lists the send events the support formulas of sup use.
+func supportEvents(sup *lineage.Support) map[lineage.Event]bool {
+	g := sup.Graph.Nodes
+	seen := make([]bool, len(g))
+	var stack []lineage.NodeID
+	for _, o := range sup.Outcomes {
+		stack = append(stack, o.Root)
+	}
+	out := map[lineage.Event]bool{}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if id < 0 || int(id) >= len(g) || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if g[id].Kind == lineage.Send {
+			out[g[id].Event] = true
+		}
+		stack = append(stack, g[id].Children...)
+	}
 	return out
 }
 

@@ -71,8 +71,9 @@ type ldfiSearch struct {
 	// handedOver is set when the loop stopped early to let the exact check
 	// decide (Config.ExactAfter).
 	handedOver bool
-	// dups are the duplicate proposals of the fault-free run (async.go).
-	dups []fault.Schedule
+	// late are the late and duplicate arrivals proposed from the
+	// fault-free run (async.go).
+	late []fault.Schedule
 }
 
 // handOver reports whether the loop has run long enough without a
@@ -237,11 +238,11 @@ func (s *ldfiSearch) refill() error {
 	return nil
 }
 
-// extras are the duplicate proposals not run yet (see duplicateCandidates),
+// extras are the late-arrival proposals not run yet (see lateCandidates),
 // queued after the cut hypotheses of each round.
 func (s *ldfiSearch) extras() []candidate {
 	var out []candidate
-	for _, f := range s.dups {
+	for _, f := range s.late {
 		if !s.tried[s.orbitKey(f)] {
 			out = append(out, candidate{sched: f, key: f.String(), targets: s.good, extra: true})
 		}
@@ -401,8 +402,15 @@ func (s *ldfiSearch) faultFree() (done bool, err error) {
 			return true, err
 		}
 	}
-	s.dups = duplicateCandidates(s.cfg.Params, e.result)
+	res := e.result
 	s.learn(free, e)
+	var first []fault.Schedule
+	if s.cfg.Params.MaxDelay > 0 {
+		first, s.late = lateCandidates(s.cfg.Params, res, supportEvents(s.kb.Support(nil)))
+	}
+	for _, f := range first {
+		s.queue = append(s.queue, candidate{sched: f, key: f.String(), targets: s.good, extra: true})
+	}
 	return false, nil
 }
 
