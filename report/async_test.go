@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"regexp"
 	"slices"
@@ -212,6 +213,88 @@ func TestSpacetimeViewPlain(t *testing.T) {
 	for _, key := range []string{"partitions", "delay", "dup"} {
 		if strings.Contains(string(data), `"`+key+`"`) {
 			t.Errorf("plain view has %q: %s", key, data)
+		}
+	}
+}
+
+// runAsync runs asyncCase's program under its bounds and schedule s, with
+// provenance when prov.
+func runAsync(t *testing.T, s fault.Schedule, prov bool) *eval.Result {
+	t.Helper()
+	return runCase(t, asyncCase, s, prov)
+}
+
+// runCase runs c's program under its bounds and schedule s.
+func runCase(t *testing.T, c reportCase, s fault.Schedule, prov bool) *eval.Result {
+	t.Helper()
+	prog, err := dedalus.LoadFiles(c.files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := eval.New(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Run(context.Background(), c.p, s, eval.Options{Provenance: prov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestSpacetimeTextRun: the text spacetime of a real run with each
+// asynchrony fault.
+func TestSpacetimeTextRun(t *testing.T) {
+	var b bytes.Buffer
+	Spacetime(&b, runAsync(t, asyncCase.schedule(), false))
+	out := b.String()
+	for _, re := range []string{
+		`(?m)^\s+a\s+-> b\s+log\("b","hello"\)  late \+2, delivered@4$`,
+		`(?m)^\s+a\s+-> c\s+log\("c","hello"\)  delivered@2, duplicated, again @4$`,
+		`(?m)^\s+a\s+-> c\s+log\("c","hello"\)  LOST \(partition\)$`,
+		`(?m)^\s+b\s+<- a\s+log\("b","hello"\)  \(sent@1, late \+2\)$`,
+		`(?m)^\s+c\s+<- a\s+log\("c","hello"\)  \(sent@1, duplicate \+2\)$`,
+		`(?m)^  t=2\n    PARTITION \{a,b\} \| \{c\}: messages sent at 2-3 between the groups are lost$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("spacetime lacks %s:\n%s", re, out)
+		}
+	}
+	if n := strings.Count(out, "LOST (partition)"); n != 2 {
+		t.Errorf("%d messages lost to the partition, want a->c at 2 and 3:\n%s", n, out)
+	}
+}
+
+// TestLineageLate: in the fault-free lineage of post("b","hello"), the
+// delivery of a's message sent at 1 is cut as late under a delay of it,
+// and as lost under an omission.
+func TestLineageLate(t *testing.T) {
+	free := runAsync(t, fault.Schedule{}, true)
+	id, ok := free.Find("post", asyncCase.p.EOT, dedalus.Value{Type: dedalus.TypeString, Str: "b"}, dedalus.Value{Type: dedalus.TypeString, Str: "hello"})
+	if !ok {
+		t.Fatal("no post(\"b\",\"hello\") at EOT without faults")
+	}
+	g := buildLineage(free, id, `post("b","hello")`)
+	for _, c := range []struct {
+		s    fault.Schedule
+		want string
+	}{
+		{fault.Schedule{Delays: []fault.Delay{{From: "a", To: "b", Time: 1, By: 2}}}, cutLate},
+		{fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 1}}}, cutSend},
+		{fault.Schedule{Duplicates: []fault.Duplicate{{From: "a", To: "b", Time: 1, By: 2}}}, ""},
+	} {
+		st := g.statusIn(runAsync(t, c.s, false), asyncCase.p, c.s)
+		found := false
+		for i, n := range g.nodes {
+			if snd := n.d.Send; n.deriv && snd != nil && snd.From == "a" && snd.To == "b" && snd.Time == 1 {
+				found = true
+				if st.cut[i] != c.want {
+					t.Errorf("%s: the delivery of a->b@1 is cut %q, want %q", c.s, st.cut[i], c.want)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("the lineage has no delivery of a->b@1")
 		}
 	}
 }

@@ -383,3 +383,103 @@ func TestBrowserHostile(t *testing.T) {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestBrowserAsync: the report of a run with a delay, a duplicate and a
+// partition draws each: the late arrow to its arrival with its "+d", the
+// duplicate's second arrow, the shaded partition with its cut, the lost
+// messages crossed; and, for groups that interleave in the lane order,
+// each lane tagged with its group.
+func TestBrowserAsync(t *testing.T) {
+	ctx := browser(t)
+	con := listen(ctx)
+	check := func(what string, js string, want int) {
+		t.Helper()
+		if got := evalJS[int](t, ctx, js); got != want {
+			t.Errorf("%s: %d, want %d", what, got, want)
+		}
+	}
+	open := func(c reportCase) {
+		t.Helper()
+		dir := t.TempDir()
+		writeCase(t, c, dir, 1)
+		if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.ToSlash(filepath.Join(dir, "index.html")))); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#spacetime"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := asyncCase
+	open(c)
+	want := expectAsync(t, c)
+	check("arrows", `document.querySelectorAll("#spacetime g.arrow").length`, want.arrows)
+	check("late arrows", `document.querySelectorAll("#spacetime g.arrow.delayed").length`, want.delayed)
+	check("late labels", `document.querySelectorAll("#spacetime g.arrow.delayed text.late-label").length`, want.delayed)
+	check("second arrows", `document.querySelectorAll("#spacetime g.arrow.duplicated line.msg.dup").length`, want.duplicated)
+	check("partition-lost arrows", `document.querySelectorAll("#spacetime g.arrow.lost-partition").length`, want.partitioned)
+	check("crossed partition-lost arrows", `document.querySelectorAll("#spacetime g.arrow.lost-partition path.cross").length`, want.partitioned)
+	check("partition bands", `document.querySelectorAll("#spacetime g.partition rect.band").length`, len(c.parts))
+	check("cut lines", `document.querySelectorAll("#spacetime g.partition line.cut-line").length`, len(c.parts))
+	check("group tags", `document.querySelectorAll("#spacetime g.partition text.group-tag").length`, 0)
+	check("async legend entries", `document.querySelectorAll("#legend-async span").length`, 3)
+	// The late arrow ends at its arrival: 2 rows lower than on time.
+	check("late arrow's rows", `(function(){var l=document.querySelector("#spacetime g.arrow.delayed line.msg"); return Math.round((l.y2.baseVal.value - l.y1.baseVal.value + 4) / 64);})()`, 1+c.delays[0].By)
+	d := c.delays[0]
+	wantTip := fmt.Sprintf("%s→%s sent at %d, delivered at %d (late +%d)", d.From, d.To, d.Time, d.Time+1+d.By, d.By)
+	if tip := evalJS[string](t, ctx, `document.querySelector("#spacetime g.arrow.delayed > title").textContent`); !strings.HasPrefix(tip, wantTip) {
+		t.Errorf("late arrow's hover text %q, want %q...", tip, wantTip)
+	}
+	if l := evalJS[string](t, ctx, `document.querySelector("#spacetime g.arrow.delayed text.late-label").textContent`); l != fmt.Sprintf("+%d", d.By) {
+		t.Errorf("late label %q", l)
+	}
+	// The cut lies between the groups' lanes b and c.
+	check("cut between b and c", `(function(){var x=document.querySelector("#spacetime line.cut-line").x1.baseVal.value; var l=document.querySelectorAll("#spacetime g.lane line.lane-line"); return x > l[1].x1.baseVal.value && x < l[2].x1.baseVal.value ? 1 : 0;})()`, 1)
+	screenshot(t, ctx, "report-async.png")
+
+	// The same faults with the split {a,c} | {b}: no single cut line.
+	c.parts = []fault.Partition{{Groups: [2][]string{{"a", "c"}, {"b"}}, From: 2, To: 3}}
+	open(c)
+	want = expectAsync(t, c)
+	check("interleaved: partition-lost arrows", `document.querySelectorAll("#spacetime g.arrow.lost-partition").length`, want.partitioned)
+	check("interleaved: cut lines", `document.querySelectorAll("#spacetime g.partition line.cut-line").length`, 0)
+	check("interleaved: group tags", `document.querySelectorAll("#spacetime g.partition text.group-tag").length`, len(c.p.Nodes))
+	if tags := evalJS[string](t, ctx, `Array.from(document.querySelectorAll("#spacetime text.group-tag")).map(function(e){return e.textContent}).join("")`); tags != "AAB" {
+		t.Errorf("group tags %q, want A (a), A (c), B (b)", tags)
+	}
+	screenshot(t, ctx, "report-async-interleaved.png")
+	if errs := con.errors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+type asyncCounts struct{ arrows, delayed, duplicated, partitioned int }
+
+// expectAsync counts, from the evaluator's messages of the case's run, the
+// arrows (channel and send time) the diagram must draw, and those late,
+// duplicated and lost to a partition.
+func expectAsync(t *testing.T, c reportCase) asyncCounts {
+	t.Helper()
+	var n asyncCounts
+	seen := map[string]bool{}
+	for _, m := range runCase(t, c, c.schedule(), false).Messages() {
+		k := fmt.Sprintf("%s|%s|%d", m.From, m.To, m.SendTime)
+		if m.From == m.To || seen[k] {
+			continue
+		}
+		seen[k] = true
+		n.arrows++
+		if m.Delay > 0 && !m.Lost() {
+			n.delayed++
+		}
+		if m.Dup > 0 && !m.Lost() {
+			n.duplicated++
+		}
+		if m.Status == eval.LostPartition {
+			n.partitioned++
+		}
+	}
+	if n.delayed == 0 || n.duplicated == 0 || n.partitioned == 0 {
+		t.Fatalf("the run of %s lacks an asynchrony fault: %+v", c.name, n)
+	}
+	return n
+}

@@ -172,9 +172,9 @@ func (g *lgraph) statusIn(r *eval.Result, p fault.Params, s fault.Schedule) lsta
 		if !n.deriv {
 			continue
 		}
-		// A delivery fires at the send time + 1: a lost message, or one
+		// A delivery fires when its copy arrives: a lost message, or one
 		// arriving only later (a delay), cuts it.
-		if snd := n.d.Send; snd != nil && !p.Delivers(s, snd.From, snd.To, snd.Time, snd.Time+1) {
+		if snd := n.d.Send; snd != nil && !p.Delivers(s, snd.From, snd.To, snd.Time, arrival(snd)) {
 			st.cut[i] = cutSend
 			if !p.Lost(s, snd.From, snd.To, snd.Time) {
 				st.cut[i] = cutLate
@@ -198,6 +198,15 @@ func (g *lgraph) statusIn(r *eval.Result, p fault.Params, s fault.Schedule) lsta
 		}
 	}
 	return st
+}
+
+// arrival is the time the copy behind a delivery arrived (send time + 1
+// when the evaluator does not say: a fault-free run delivers on time).
+func arrival(snd *eval.SendEvent) int {
+	if snd.At > 0 {
+		return snd.At
+	}
+	return snd.Time + 1
 }
 
 // negHolds reports whether some tuple of r matches the negated atom.

@@ -55,12 +55,16 @@
         var cx = (x(p.cut - 1) + x(p.cut)) / 2;
         el("line", { x1: cx, x2: cx, y1: top, y2: bottom, "class": "cut-line" }, g);
       } else {
-        label = "partition A | B";
+        var names = function (grp) { return grp.map(function (l) { return st.lanes[l]; }).join(","); };
+        label = "partition A{" + names(p.groups[0]) + "} | B{" + names(p.groups[1]) + "}";
         p.groups.forEach(function (grp, k) {
           grp.forEach(function (l) { el("text", { x: x(l) + 6, y: top + 12, "class": "group-tag" }, g).textContent = k ? "B" : "A"; });
         });
       }
-      el("text", { x: w - 10, y: top + 12, "class": "band-label", "text-anchor": "end" }, g).textContent = label + ", sent " + interval(p);
+      // the label goes right of the last lane (the diagram is widened for it)
+      [label, "sent " + interval(p)].forEach(function (line, k) {
+        el("text", { x: x(st.lanes.length - 1) + 56, y: top + 12 + 13 * k, "class": "band-label" }, g).textContent = line;
+      });
       title(g, "partition " + p.label + ": messages sent at " + interval(p) + " between the groups are lost");
     });
   }
@@ -119,6 +123,7 @@
     var y = function (t) { return TOP + (t - 1) * ROW; };
     var x = function (l) { return LEFT + l * LANE; };
     var w = LEFT + Math.max(1, st.lanes.length) * LANE, h = y(last) + 30;
+    if ((st.partitions || []).length) w += 110; // room for the partitions' labels
     var svg = el("svg", { id: "spacetime", "class": "spacetime", width: w, height: h, viewBox: "0 0 " + w + " " + h, role: "img" });
     var defs = el("defs", {}, svg);
     [["arrow-ok", "#2f5d8a"], ["arrow-late", "#999"]].forEach(function (m) {
@@ -165,7 +170,7 @@
     if (!box) return;
     clear(box);
     var has = function (f) { return st.arrows.some(f); };
-    [[has(function (a) { return a.delay && !isLost(a); }), "l-delay", "late: +d steps"],
+    [[has(function (a) { return a.delay && !isLost(a); }), "l-delay", "late by d steps"],
       [has(function (a) { return a.dup && !isLost(a); }), "l-dup", "duplicate: second arrow"],
       [(st.partitions || []).length > 0, "l-part", "partition: shaded, cut marked"]].forEach(function (e) {
       if (!e[0]) return;

@@ -25,7 +25,11 @@ type reportCase struct {
 	p     fault.Params
 	omit  []fault.Omission // run mode when omit or crash is set, or run is true
 	crash []fault.Crash
-	run   bool
+	// the asynchrony faults of a run
+	delays []fault.Delay
+	dups   []fault.Duplicate
+	parts  []fault.Partition
+	run    bool
 	// strategy of the search (default ldfi).
 	strategy search.Strategy
 }
@@ -47,6 +51,20 @@ var cases = []reportCase{
 		p:     fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2, MaxCrashes: 1},
 		omit:  []fault.Omission{{From: "a", To: "b", Time: 1}},
 		crash: []fault.Crash{{Node: "a", Time: 2}}},
+	asyncCase,
+}
+
+// asyncCase is a run with each asynchrony fault: a's retried broadcast
+// to b sent at 1 arrives 2 steps late, to c sent at 1 arrives twice (at 2
+// and 4), and a partition {a,b} | {c} loses a's sends to c at 2 and 3.
+var asyncCase = reportCase{name: "run-retry-deliv-async", files: []string{"../examples/retry-deliv.ded"}, run: true,
+	p:      fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 5, EFF: 4, MaxDelay: 2, Duplicates: true, MaxPartitions: 1},
+	delays: []fault.Delay{{From: "a", To: "b", Time: 1, By: 2}},
+	dups:   []fault.Duplicate{{From: "a", To: "c", Time: 1, By: 2}},
+	parts:  []fault.Partition{{Groups: [2][]string{{"a", "b"}, {"c"}}, From: 2, To: 3}}}
+
+func (c reportCase) schedule() fault.Schedule {
+	return fault.Schedule{Omissions: c.omit, Crashes: c.crash, Delays: c.delays, Duplicates: c.dups, Partitions: c.parts}
 }
 
 // retryCheck is a search with a crash and an omission in its
@@ -72,7 +90,7 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 		t.Fatal(err)
 	}
 	if c.run {
-		if err := writeRun(dir, prog, c.p, fault.Schedule{Omissions: c.omit, Crashes: c.crash}); err != nil {
+		if err := writeRun(dir, prog, c.p, c.schedule()); err != nil {
 			t.Fatal(err)
 		}
 		return
