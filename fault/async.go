@@ -22,7 +22,10 @@ type Delay struct {
 }
 
 // Duplicate makes the messages from From to To sent at Time arrive a second
-// time, at Time+1+By (1 <= By <= MaxDelay), besides their first arrival.
+// time, at Time+1+By (1 <= By <= MaxDelay), besides their first arrival
+// (at Time+1, or later under a Delay of the same messages with another By).
+// The copies are alike, so in canonical form the Delay is the earlier one:
+// Delay.By < Duplicate.By.
 type Duplicate struct {
 	From, To string
 	Time, By int
@@ -173,7 +176,7 @@ func (p Params) validateAsync(s Schedule) error {
 	delayed := map[slot]int{}
 	for _, d := range s.Delays {
 		k := slot{d.From, d.To, d.Time}
-		if err := p.checkSlot("delay", d.String(), d.From, d.To, d.Time, d.By); err != nil {
+		if err := p.checkSlot("delay", d, d.From, d.To, d.Time, d.By); err != nil {
 			return err
 		}
 		switch {
@@ -187,7 +190,7 @@ func (p Params) validateAsync(s Schedule) error {
 	duped := map[slot]bool{}
 	for _, d := range s.Duplicates {
 		k := slot{d.From, d.To, d.Time}
-		if err := p.checkSlot("duplicate", d.String(), d.From, d.To, d.Time, d.By); err != nil {
+		if err := p.checkSlot("duplicate", d, d.From, d.To, d.Time, d.By); err != nil {
 			return err
 		}
 		switch {
@@ -216,8 +219,9 @@ func (p Params) validateAsync(s Schedule) error {
 	return nil
 }
 
-// checkSlot checks a delay or duplicate of from -> to at t by `by` steps.
-func (p Params) checkSlot(what, text, from, to string, t, by int) error {
+// checkSlot checks a delay or duplicate of from -> to at t by `by` steps
+// (text prints it, only for an error: validation runs once per execution).
+func (p Params) checkSlot(what string, text fmt.Stringer, from, to string, t, by int) error {
 	switch {
 	case !p.HasNode(from):
 		return fmt.Errorf("%w: %s %s: unknown node %q", ErrInvalid, what, text, from)
@@ -272,7 +276,8 @@ func (p Params) checkPartition(x Partition) error {
 // canonicalAsync puts the asynchrony faults of s into out, which already
 // holds the canonical crashes: partitions with the same split and
 // overlapping or adjacent intervals merged, sorted; delays and duplicates
-// of messages a crash or a partition removes dropped, sorted. Omissions a
+// of messages a crash or a partition removes dropped, sorted, and a
+// message's delay made its earlier copy (orderCopies). Omissions a
 // partition already cuts are dropped from out.Omissions.
 func (s Schedule) canonicalAsync(out *Schedule, crashAt map[string]int) {
 	out.Partitions = mergePartitions(s.Partitions)
@@ -289,6 +294,9 @@ func (s Schedule) canonicalAsync(out *Schedule, crashAt map[string]int) {
 	}
 	if len(out.Partitions) > 0 {
 		out.Omissions = slices.DeleteFunc(out.Omissions, func(o Omission) bool { return removed(o.From, o.To, o.Time) })
+		if len(out.Omissions) == 0 {
+			out.Omissions = nil // as Canonical leaves an empty list: idempotent to reflect.DeepEqual
+		}
 	}
 	for _, d := range s.Delays {
 		if !removed(d.From, d.To, d.Time) {
@@ -306,7 +314,37 @@ func (s Schedule) canonicalAsync(out *Schedule, crashAt map[string]int) {
 		return compareSlot(a.From, a.To, a.Time, a.By, b.From, b.To, b.Time, b.By)
 	})
 	out.Duplicates = slices.Compact(out.Duplicates)
+	orderCopies(out.Delays, out.Duplicates)
 }
+
+// orderCopies makes the delay of a message that is also duplicated the
+// earlier of its two copies (Delay.By < Duplicate.By). The two copies are
+// the same tuple, so "first copy d late, second e late" and "first e late,
+// second d late" arrive at the same times (Fate.Arrivals) and are one
+// schedule; without this, Canonical would keep them as two. Slots with
+// more than one delay or duplicate (invalid) are left as they are. The
+// lists are sorted by slot, and a swap keeps each one's slot order.
+func orderCopies(delays []Delay, dups []Duplicate) {
+	i := 0
+	for j := range dups {
+		d := &dups[j]
+		for i < len(delays) && compareOmission(delays[i].slot(), d.slot()) < 0 {
+			i++
+		}
+		if i >= len(delays) || delays[i].slot() != d.slot() || delays[i].By <= d.By {
+			continue
+		}
+		once := (i+1 == len(delays) || delays[i+1].slot() != d.slot()) &&
+			(j+1 == len(dups) || dups[j+1].slot() != d.slot()) &&
+			(j == 0 || dups[j-1].slot() != d.slot())
+		if once {
+			delays[i].By, d.By = d.By, delays[i].By
+		}
+	}
+}
+
+func (d Delay) slot() Omission     { return Omission{d.From, d.To, d.Time} }
+func (d Duplicate) slot() Omission { return Omission{d.From, d.To, d.Time} }
 
 func compareSlot(af, at string, ati, aby int, bf, bt string, bti, bby int) int {
 	if c := compareOmission(Omission{af, at, ati}, Omission{bf, bt, bti}); c != 0 {

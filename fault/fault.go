@@ -121,9 +121,15 @@ func (p Params) Validate() error {
 // HasNode reports whether n is in the node set.
 func (p Params) HasNode(n string) bool { return slices.Contains(p.Nodes, n) }
 
-// Validate checks s against the bounds: known nodes, omissions with
+// ValidateSchedule checks s against the bounds: known nodes, omissions with
 // From != To and 1 <= Time < EFF, crashes with 1 <= Time <= EOT, at most one
-// crash per node and at most MaxCrashes crashes.
+// crash per node and at most MaxCrashes crashes; and the asynchrony faults
+// (validateAsync): delays and duplicates only where enabled, of a channel
+// at 1 <= Time < EFF, by 1..MaxDelay, at most one of each per message, not
+// of an omitted message, a duplicate not arriving with its delayed first
+// copy; at most MaxPartitions partitions, each splitting the node set in
+// two non-empty groups over 1 <= From <= To < EFF; with OmissionsBounded at
+// most MaxOmissions omissions. It reads s as given (not its canonical form).
 func (p Params) ValidateSchedule(s Schedule) error {
 	for _, o := range s.Omissions {
 		switch {
@@ -164,8 +170,9 @@ func (c Crash) String() string    { return fmt.Sprintf("crash(%s@%d)", c.Node, c
 // by (from, to, time), duplicates removed, and omissions dropped that a crash
 // of their sender already implies (sender crashed at or before the send time):
 // such schedules are the same schedule. The asynchrony faults likewise
-// (canonicalAsync): partitions merged and sorted, and the faults of
-// messages a crash or a partition removes dropped.
+// (canonicalAsync): partitions merged and sorted, the faults of messages a
+// crash or a partition removes dropped, and of a delayed and duplicated
+// message the delay made the earlier copy.
 func (s Schedule) Canonical() Schedule {
 	var out Schedule
 	crashAt := map[string]int{}
