@@ -139,3 +139,81 @@ func TestGeneratedProgramsAgreeWithExhaustive(t *testing.T) {
 		t.Fatalf("only %d of %d generated programs could be checked", checked, n)
 	}
 }
+
+// TestGeneratedAsyncAgree is the same cross-check under the asynchrony
+// faults (issue 12): LDFI and the exact strategy must reach the verdict
+// exhaustive search reaches over every late, duplicated and partitioned
+// schedule, and every counterexample must replay. LDFI_GEN=N checks N
+// programs.
+func TestGeneratedAsyncAgree(t *testing.T) {
+	n := 30
+	if testing.Short() {
+		n = 6
+	}
+	if v, err := strconv.Atoi(os.Getenv("LDFI_GEN")); err == nil && v > 0 {
+		n = v
+	}
+	rng := rand.New(rand.NewPCG(2026, 12))
+	trivial := 0
+	abc := []string{"a", "b", "c"}
+	bounds := []fault.Params{
+		{Nodes: abc, EOT: 5, EFF: 3, MaxDelay: 1, OmissionsBounded: true},
+		{Nodes: abc, EOT: 5, EFF: 2, MaxDelay: 1, Duplicates: true, OmissionsBounded: true},
+		{Nodes: abc, EOT: 5, EFF: 3, MaxPartitions: 1, OmissionsBounded: true},
+		{Nodes: abc, EOT: 5, EFF: 2, MaxDelay: 2, OmissionsBounded: true, MaxOmissions: 1},
+		{Nodes: abc, EOT: 5, EFF: 2, MaxDelay: 1, MaxCrashes: 1},
+	}
+	checked, broken := 0, 0
+	for i := range n {
+		negation := i%2 == 1
+		src := genProtocol(rng, negation)
+		if rng.IntN(2) == 0 {
+			// An outcome read off a relation that may be neither
+			// persisted nor complete: what arrives when matters.
+			src = strings.Replace(src, "post(X, V) :- r1(X, V);", fmt.Sprintf("post(X, V) :- r%d(X, V);", 2+rng.IntN(2)), 1)
+			src += fmt.Sprintf("r%d(N, V) :- r1(N, V), notin r%d(N, V);\n", 2+rng.IntN(2), rng.IntN(4))
+		}
+		prog, err := dedalus.LoadSource(fmt.Sprintf("agen%d.ded", i), src)
+		if err != nil && strings.Contains(err.Error(), "not stratifiable") {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("generated program %d does not load: %v\n%s", i, err, src)
+		}
+		p := bounds[i%len(bounds)]
+		exh, err := Check(context.Background(), prog, Config{Params: p, Strategy: Exhaustive, Symmetry: true, Parallel: 2, MaxRuns: 20000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exh.Verdict == Inconclusive {
+			t.Fatalf("program %d at %+v: exhaustive inconclusive: %s", i, p, exh.Reason)
+		}
+		if exh.Verdict == Counterexample && exh.Counterexamples[0].Schedule.IsEmpty() {
+			trivial++ // broken without faults: says nothing about them
+			continue
+		}
+		checked++
+		broken += map[bool]int{true: 1}[exh.Verdict == Counterexample]
+		for _, s := range []Strategy{LDFI, Exact} {
+			got, err := Check(context.Background(), prog, Config{Params: p, Strategy: s, Symmetry: true, NegativeSupport: true, Parallel: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Verdict != exh.Verdict {
+				t.Errorf("program %d at %+v: exhaustive %s %v, %s %s %v\n%s",
+					i, p, exh.Verdict, exh.Counterexamples, s, got.Verdict, got.Counterexamples, src)
+			}
+			for _, c := range got.Counterexamples {
+				assertViolates(t, prog, p, c.Schedule)
+				if exh.Verdict == Counterexample && s == Exact && c.Schedule.Size() != exh.Counterexamples[0].Schedule.Size() {
+					t.Errorf("program %d at %+v: exact counterexample %s has %d faults, exhaustive's first %s has %d",
+						i, p, c.Schedule, c.Schedule.Size(), exh.Counterexamples[0].Schedule, exh.Counterexamples[0].Schedule.Size())
+				}
+			}
+		}
+	}
+	t.Logf("%d generated programs cross-checked under asynchrony faults, %d of them breakable (%d more broken without faults, skipped)", checked, broken, trivial)
+	if broken == 0 || broken == checked {
+		t.Fatalf("the generator should make both correct and broken protocols (%d of %d broken)", broken, checked)
+	}
+}
