@@ -97,8 +97,9 @@
     var dx = x2 - x1, dy = y2 - y1;
     msgLine(g, x1, y1, x2, y2, "msg" + (late ? " after" : ""), lost ? null : (late ? "url(#arrow-late)" : "url(#arrow-ok)"));
     if (lost) {
-      var f = crossAt(st, a, x), mx = x1 + dx * f, my = y1 + dy * f;
-      el("path", { d: "M" + (mx - 7) + "," + (my - 7) + " L" + (mx + 7) + "," + (my + 7) + " M" + (mx + 7) + "," + (my - 7) + " L" + (mx - 7) + "," + (my + 7), "class": "cross" }, g);
+      // a partition's crosses sit on its cut line, smaller: many meet there
+      var f = crossAt(st, a, x), mx = x1 + dx * f, my = y1 + dy * f, r = f === 0.55 ? 7 : 5;
+      el("path", { d: "M" + (mx - r) + "," + (my - r) + " L" + (mx + r) + "," + (my + r) + " M" + (mx + r) + "," + (my - r) + " L" + (mx - r) + "," + (my + r), "class": "cross" }, g);
     }
     if (a.delay && !lost) {
       el("text", { x: x2 + (dx > 0 ? 6 : -6), y: y2 + 4, "class": "late-label", "text-anchor": dx > 0 ? "start" : "end" }, g).textContent = "+" + a.delay;
