@@ -298,3 +298,29 @@ func TestLineageLate(t *testing.T) {
 		}
 	}
 }
+
+// TestCutSendsLate: the why line names the sends of an outcome's lineage
+// that the schedule delays, and says whether it removes or delays them.
+func TestCutSendsLate(t *testing.T) {
+	free := runAsync(t, fault.Schedule{}, true)
+	id, ok := free.Find("post", asyncCase.p.EOT, dedalus.Value{Type: dedalus.TypeString, Str: "b"}, dedalus.Value{Type: dedalus.TypeString, Str: "hello"})
+	if !ok {
+		t.Fatal("no post(\"b\",\"hello\") at EOT without faults")
+	}
+	late := []fault.Delay{{From: "a", To: "b", Time: 1, By: 2}}
+	for _, c := range []struct {
+		s    fault.Schedule
+		cut  string
+		verb string
+	}{
+		{fault.Schedule{Delays: late}, "a->b@1 (late +2)", "delays"},
+		{fault.Schedule{Delays: late, Omissions: []fault.Omission{{From: "a", To: "b", Time: 2}}}, "a->b@1 (late +2), a->b@2", "removes or delays"},
+		{fault.Schedule{Omissions: []fault.Omission{{From: "a", To: "b", Time: 2}}}, "a->b@2", "removes"},
+		{fault.Schedule{Duplicates: []fault.Duplicate{{From: "a", To: "b", Time: 1, By: 1}}}, "", "removes"},
+	} {
+		cut, verb := cutSends(free, id, c.s)
+		if got := strings.Join(cut, ", "); got != c.cut || verb != c.verb {
+			t.Errorf("%s: cut %q, %q; want %q, %q", c.s, got, verb, c.cut, c.verb)
+		}
+	}
+}
