@@ -148,7 +148,9 @@ func (f *faultVars) cut(from, to string, t int) z.Lit {
 
 // asyncClauses are the constraints on the asynchrony inputs, as clauses
 // over inputs only: per slot at most one delay and one duplicate, a
-// duplicate not at the delay's time, neither with an omission; per
+// duplicate later than the delay (not at its time: no second arrival;
+// not earlier: the copies are alike, so that is the same schedule, which
+// Canonical writes with the delay first), neither with an omission; per
 // partition an interval of send times, a proper split when used and no
 // split when unused, and the slots used in order (symmetry: partition k+1
 // only when partition k is used).
@@ -159,7 +161,9 @@ func (f *faultVars) asyncClauses() [][]z.Lit {
 		cs = append(cs, atMostOne(s.late)...)
 		cs = append(cs, atMostOne(s.dup)...)
 		for i, d := range s.dup {
-			cs = append(cs, []z.Lit{d.Not(), s.late[i].Not()})
+			for _, l := range s.late[i:] {
+				cs = append(cs, []z.Lit{d.Not(), l.Not()})
+			}
 		}
 		if o, ok := f.omit[k]; ok {
 			for _, v := range append(append([]z.Lit(nil), s.late...), s.dup...) {

@@ -85,6 +85,21 @@ type benchRow struct {
 	EFF     int      `json:"eff"`
 	Crashes int      `json:"crashes"`
 	Expect  string   `json:"expect"`
+	// The asynchrony bounds (omitted: off; Omissions omitted: no budget).
+	Delay      int  `json:"delay"`
+	Duplicates bool `json:"duplicates"`
+	Partitions int  `json:"partitions"`
+	Omissions  *int `json:"omissions"`
+}
+
+// params are the row's own bounds.
+func (row benchRow) params() fault.Params {
+	p := fault.Params{Nodes: row.Nodes, EOT: row.EOT, EFF: row.EFF, MaxCrashes: row.Crashes,
+		MaxDelay: row.Delay, Duplicates: row.Duplicates, MaxPartitions: row.Partitions}
+	if row.Omissions != nil {
+		p.OmissionsBounded, p.MaxOmissions = true, *row.Omissions
+	}
+	return p
 }
 
 func benchRows(t *testing.T) []benchRow {
@@ -112,7 +127,8 @@ func loadRow(t *testing.T, row benchRow) *dedalus.Program {
 }
 
 // TestExamplesSmallBounds compares the exact check with exhaustive
-// enumeration on every example at bounds small enough to enumerate.
+// enumeration on every example at bounds small enough to enumerate, and at
+// the row's own bounds when they have asynchrony faults.
 func TestExamplesSmallBounds(t *testing.T) {
 	for _, row := range benchRows(t) {
 		prog := loadRow(t, row)
@@ -125,8 +141,15 @@ func TestExamplesSmallBounds(t *testing.T) {
 		default:
 			bounds = []fault.Params{{Nodes: n, EOT: 7, EFF: 1, MaxCrashes: 1}}
 		}
+		if p := row.params(); p.Async() {
+			bounds = append(bounds, p)
+		}
 		for _, p := range bounds {
-			t.Run(fmt.Sprintf("%s/eot%d-eff%d-c%d", row.Name, p.EOT, p.EFF, p.MaxCrashes), func(t *testing.T) {
+			name := fmt.Sprintf("%s/eot%d-eff%d-c%d", row.Name, p.EOT, p.EFF, p.MaxCrashes)
+			if p.Async() {
+				name += "-async"
+			}
+			t.Run(name, func(t *testing.T) {
 				agree(t, prog, p, 20000)
 			})
 		}
@@ -139,7 +162,7 @@ func TestExamplesBenchBounds(t *testing.T) {
 	for _, row := range benchRows(t) {
 		t.Run(row.Name, func(t *testing.T) {
 			prog := loadRow(t, row)
-			p := fault.Params{Nodes: row.Nodes, EOT: row.EOT, EFF: row.EFF, MaxCrashes: row.Crashes}
+			p := row.params()
 			res, err := Check(context.Background(), prog, p, Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -51,6 +51,9 @@ type gen struct {
 	rels    []*grel
 	lines   []string
 	nextID  int
+	// async adds the steps whose outcome depends on when and how often
+	// messages arrive (gen_async_test.go).
+	async bool
 }
 
 // genCase is one generated program with the bounds to check it at.
@@ -61,8 +64,14 @@ type genCase struct {
 }
 
 func (c genCase) String() string {
-	return fmt.Sprintf("seed %d, nodes %v, EOT %d, EFF %d, crashes %d (%s schedules)\n%s",
-		c.seed, c.params.Nodes, c.params.EOT, c.params.EFF, c.params.MaxCrashes, fault.Count(c.params), c.src)
+	p := c.params
+	async := ""
+	if p.Async() {
+		async = fmt.Sprintf(", delay %d, duplicates %v, partitions %d, omissions %s", p.MaxDelay, p.Duplicates, p.MaxPartitions,
+			map[bool]string{false: "unbounded", true: fmt.Sprint(p.MaxOmissions)}[p.OmissionsBounded])
+	}
+	return fmt.Sprintf("seed %d, nodes %v, EOT %d, EFF %d, crashes %d%s (%s schedules)\n%s",
+		c.seed, p.Nodes, p.EOT, p.EFF, p.MaxCrashes, async, fault.Count(p), c.src)
 }
 
 // genBounds draws bounds for n nodes (EOT 3-6, EFF 0-4, crashes 0-2) whose
@@ -87,11 +96,22 @@ func genBounds(r *rand.Rand, nodes []string, limit int64) fault.Params {
 // genProgram generates the program of one seed with bounds whose schedule
 // count is at most limit.
 func genProgram(seed uint64, limit int64) genCase {
+	return genCaseOf(seed, limit, false)
+}
+
+// genCaseOf generates the program of one seed; async draws asynchrony
+// bounds (genAsyncBounds) and adds the asynchrony steps.
+func genCaseOf(seed uint64, limit int64, async bool) genCase {
 	r := rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15+1))
 	n := 2 + r.IntN(2)
 	nodes := []string{"a", "b", "c"}[:n]
-	p := genBounds(r, nodes, limit)
-	g := &gen{r: r, nodes: nodes, eot: p.EOT, crashes: p.MaxCrashes}
+	var p fault.Params
+	if async {
+		p = genAsyncBounds(r, nodes, limit)
+	} else {
+		p = genBounds(r, nodes, limit)
+	}
+	g := &gen{r: r, nodes: nodes, eot: p.EOT, crashes: p.MaxCrashes, async: async}
 	g.program()
 	body := strings.Join(g.lines, "\n") + "\n"
 	// Draw invariants until one is interesting in the fault-free run: pre
@@ -269,6 +289,10 @@ func (g *gen) program() {
 	g.send()
 	steps := 3 + g.r.IntN(6)
 	for range steps {
+		if g.async && g.chance(0.35) {
+			g.asyncStep()
+			continue
+		}
 		switch w := g.r.IntN(100); {
 		case w < 22:
 			g.send()

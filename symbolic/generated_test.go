@@ -29,6 +29,9 @@ type diffOutcome struct {
 	// overflow: the exact check gave up on an integer overflow and the
 	// evaluator overflows in some run too (both refuse, neither wraps).
 	overflow bool
+	// asyncFaults: the fewest-fault violation has a delay, a duplicate or
+	// a partition.
+	asyncFaults bool
 }
 
 // firstViolation runs every schedule of p, smallest first, and returns the
@@ -109,6 +112,11 @@ func compareExact(prog *dedalus.Program, p fault.Params, limit int) (diffOutcome
 	}
 	out.violated = bad
 	if !bad {
+		if int64(runs) != out.schedules {
+			// A certificate is only as good as the enumeration it is
+			// compared with.
+			return out, fmt.Errorf("fault.Enumerate yielded %d schedules, fault.Count says %d", runs, out.schedules)
+		}
 		return out, nil
 	}
 	ok, err := replayViolates(eng, p, res.Schedule)
@@ -119,6 +127,7 @@ func compareExact(prog *dedalus.Program, p fault.Params, limit int) (diffOutcome
 		return out, fmt.Errorf("exact model %s does not replay as a violation (exhaustive: %s)", res.Schedule, want)
 	}
 	out.faults = want.Size()
+	out.asyncFaults = len(want.Delays)+len(want.Duplicates)+len(want.Partitions) > 0
 	if res.Schedule.Size() != want.Size() {
 		return out, fmt.Errorf("exact model %s has %d faults, exhaustive's first violation %s has %d", res.Schedule, res.Schedule.Size(), want, want.Size())
 	}
@@ -136,6 +145,7 @@ type genStats struct {
 	certNoFaults  int // certified at bounds that admit no fault
 	certNoPre     int // certified because pre can never hold
 	overflow      int // both sides refuse: integer overflow
+	asyncViolated int // violated, the fewest faults including an asynchrony fault
 	runs          int64
 	failures      []string
 	firstLoadErrs []string
@@ -162,6 +172,9 @@ func (s *genStats) add(c genCase, o diffOutcome, err error) {
 		if o.faults == 0 {
 			s.zeroFault++
 		}
+		if o.asyncFaults {
+			s.asyncViolated++
+		}
 	default:
 		s.certified++
 		if o.schedules == 1 {
@@ -175,14 +188,24 @@ func (s *genStats) add(c genCase, o diffOutcome, err error) {
 
 func (s *genStats) String() string {
 	loaded := s.programs - s.notLoaded - len(s.failures)
-	return fmt.Sprintf("%d programs (%d did not load, %d failures); of %d checked: %d violated (%d with no fault), %d certified (%d at bounds without faults, %d with pre never holding), %d refused by both for integer overflow; %d exhaustive runs",
-		s.programs, s.notLoaded, len(s.failures), loaded, s.violated, s.zeroFault, s.certified, s.certNoFaults, s.certNoPre, s.overflow, s.runs)
+	async := ""
+	if s.asyncViolated > 0 {
+		async = fmt.Sprintf(", %d needing an asynchrony fault", s.asyncViolated)
+	}
+	return fmt.Sprintf("%d programs (%d did not load, %d failures); of %d checked: %d violated (%d with no fault%s), %d certified (%d at bounds without faults, %d with pre never holding), %d refused by both for integer overflow; %d exhaustive runs",
+		s.programs, s.notLoaded, len(s.failures), loaded, s.violated, s.zeroFault, async, s.certified, s.certNoFaults, s.certNoPre, s.overflow, s.runs)
 }
 
 // runGenerated compares the exact check with exhaustive enumeration on the
 // generated programs of seeds [from, from+n), on all cores, until deadline
 // (zero: none). It returns the tally.
 func runGenerated(t *testing.T, from uint64, n int, limit int64, deadline time.Time) *genStats {
+	return runGeneratedCases(t, from, n, limit, deadline, false)
+}
+
+// runGeneratedCases is runGenerated for either generator variant (async:
+// asynchrony bounds and steps).
+func runGeneratedCases(t *testing.T, from uint64, n int, limit int64, deadline time.Time, async bool) *genStats {
 	st := &genStats{}
 	var next atomic.Uint64
 	next.Store(from)
@@ -196,7 +219,7 @@ func runGenerated(t *testing.T, from uint64, n int, limit int64, deadline time.T
 				if seed >= from+uint64(n) || (!deadline.IsZero() && time.Now().After(deadline)) {
 					return
 				}
-				c := genProgram(seed, limit)
+				c := genCaseOf(seed, limit, async)
 				prog, err := dedalus.LoadSource(fmt.Sprintf("gen%d.ded", seed), c.src)
 				if err != nil {
 					st.mu.Lock()
@@ -272,6 +295,16 @@ func TestGeneratedAgreeWithExhaustiveLong(t *testing.T) {
 	if err != nil || n <= 1 {
 		n = 20000
 	}
+	from, d := longSeedAndTime(t)
+	start := time.Now()
+	st := runGenerated(t, from, n, 5000, start.Add(d))
+	t.Logf("seeds from %d, %s", from, time.Since(start).Round(time.Second))
+	checkMix(t, st)
+}
+
+// longSeedAndTime reads the long runs' first seed (LDFI_SEED, default
+// 1,000,000) and time limit (LDFI_LONG_TIME, default 10m).
+func longSeedAndTime(t *testing.T) (uint64, time.Duration) {
 	from := uint64(1_000_000)
 	if s := os.Getenv("LDFI_SEED"); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
@@ -282,18 +315,17 @@ func TestGeneratedAgreeWithExhaustiveLong(t *testing.T) {
 	}
 	d := 10 * time.Minute
 	if s := os.Getenv("LDFI_LONG_TIME"); s != "" {
+		var err error
 		if d, err = time.ParseDuration(s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	start := time.Now()
-	st := runGenerated(t, from, n, 5000, start.Add(d))
-	t.Logf("seeds from %d, %s", from, time.Since(start).Round(time.Second))
-	checkMix(t, st)
+	return from, d
 }
 
 // TestGeneratedSeed re-checks one generated program: LDFI_SEED=N go test
-// -run TestGeneratedSeed -v prints it and both verdicts.
+// -run TestGeneratedSeed -v prints it and both verdicts (LDFI_ASYNC=1:
+// the program of the asynchrony variant).
 func TestGeneratedSeed(t *testing.T) {
 	s := os.Getenv("LDFI_SEED")
 	if s == "" || os.Getenv("LDFI_LONG") != "" {
@@ -303,7 +335,7 @@ func TestGeneratedSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := genProgram(seed, 5000)
+	c := genCaseOf(seed, 5000, os.Getenv("LDFI_ASYNC") != "")
 	t.Logf("%s", c)
 	prog, err := dedalus.LoadSource("gen.ded", c.src)
 	if err != nil {
