@@ -188,7 +188,11 @@ func (s *ldfiSearch) refill() error {
 			for _, f := range realize(s.cfg.Params, h) {
 				key := f.String()
 				if i, ok := seen[key]; ok {
-					hs[i].targets = append(hs[i].targets, o)
+					// Two cut hypotheses can share a realization (one
+					// partition covers both).
+					if !slices.Contains(hs[i].targets, o) {
+						hs[i].targets = append(hs[i].targets, o)
+					}
 					continue
 				}
 				seen[key] = len(hs)
