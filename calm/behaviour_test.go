@@ -111,6 +111,33 @@ func checkBehaviour(t *testing.T, name string, prog *dedalus.Program, nodes []st
 	}
 }
 
+// orderMatters reports whether one of n random schedules changes rel at
+// EOT from the fault-free run.
+func orderMatters(t *testing.T, prog *dedalus.Program, rel string, n int) bool {
+	t.Helper()
+	e, err := eval.New(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := asyncParams(prog.LocationConstants(), 14)
+	base, err := e.Run(context.Background(), p, fault.Schedule{}, eval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := atEOT(base, []string{rel}, p.EOT)[rel]
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range n {
+		res, err := e.Run(context.Background(), p, randomSchedule(rng, p), eval.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if atEOT(res, []string{rel}, p.EOT)[rel] != want {
+			return true
+		}
+	}
+	return false
+}
+
 func TestBehaviourCorpus(t *testing.T) {
 	files, _ := filepath.Glob("../examples/*.ded")
 	runs := 10

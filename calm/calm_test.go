@@ -93,7 +93,7 @@ func TestPointsOfOrder(t *testing.T) {
 		reads     string   // the literal of the first point
 	}{
 		{"negation", `
-			member("a", "b")@1; member("b", "a")@1; cand("a", "x")@1; cand("b", "x")@1;
+			member("a", "b")@1; member("b", "a")@1; cand("a", "x")@1; cand("b", "x")@3;
 			member(N, M)@next :- member(N, M);
 			cand(N, X)@next :- cand(N, X);
 			veto(M, X)@async :- cand(N, X), member(N, M);
@@ -121,10 +121,10 @@ func TestPointsOfOrder(t *testing.T) {
 			post(N, X) :- both(N, X);`,
 			[]string{"coincidence@both"}, "m(N, X)"},
 		{"coincidence of two messages", `
-			peer("a", "b")@1; v("a", "x")@1;
+			peer("a", "b")@1; v("a", "x")@1; w("a", "x")@2;
 			peer(N, M)@next :- peer(N, M);
 			m1(M, X)@async :- v(N, X), peer(N, M);
-			m2(M, X)@async :- v(N, X), peer(N, M);
+			m2(M, X)@async :- w(N, X), peer(N, M);
 			both(N, X)@next :- both(N, X);
 			both(N, X) :- m1(N, X), m2(N, X);
 			post(N, X) :- both(N, X);`,
@@ -137,7 +137,7 @@ func TestPointsOfOrder(t *testing.T) {
 			post(N) :- tok(N);`,
 			[]string{"persistence@tok"}, ""},
 		{"snapshot", `
-			peer("a", "b")@1; v("a", "x")@1;
+			peer("a", "b")@1; peer("b", "a")@1; v("a", "x")@1;
 			peer(N, M)@next :- peer(N, M);
 			m(M, X)@async :- v(N, X), peer(N, M);
 			got(N, X)@next :- got(N, X);
@@ -167,6 +167,14 @@ func TestPointsOfOrder(t *testing.T) {
 			p := o.Points[0]
 			if p.Reads != c.reads || p.Line == 0 || p.File != "t.ded" || p.Detail == "" || p.Fix == "" {
 				t.Errorf("point %+v: want reads %q, a position, a detail and a fix", p, c.reads)
+			}
+			// Each example is a real point of order: some schedule changes post.
+			prog, err := dedalus.LoadSource("t.ded", c.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !orderMatters(t, prog, "post", 300) {
+				t.Errorf("no schedule of 300 changes post at EOT: not a real point of order")
 			}
 		})
 	}
@@ -215,6 +223,19 @@ func TestConfluentShapes(t *testing.T) {
 			gone(N, E)@next :- gone(N, E);
 			gone(N, E) :- dels(N, E);
 			post(N, E) :- added(N, E), notin gone(N, E);`, ClassSettles},
+		{"state-based counter over sets", `
+			peer("a", "b")@1; peer("a", "c")@1; peer("b", "a")@1;
+			peer("b", "c")@1; peer("c", "a")@1; peer("c", "b")@1;
+			inc("a", "u1")@1; inc("a", "u2")@2; inc("b", "u3")@1;
+			peer(N, M)@next :- peer(N, M);
+			incs(N, U)@next :- incs(N, U);
+			incs(N, U) :- inc(N, U);
+			own(N, count<U>) :- incs(N, U);
+			seen(N, N, C) :- own(N, C);
+			seen(N, I, C)@next :- seen(N, I, C);
+			seen(M, I, C)@async :- peer(N, M), seen(N, I, C);
+			top(N, I, max<C>) :- seen(N, I, C);
+			post(N, A + B) :- top(N, "a", A), top(N, "b", B);`, ClassSettles},
 		{"message to self is never late", `
 			v("a", "x")@1;
 			m(N, X)@async :- v(N, X);
@@ -227,6 +248,12 @@ func TestConfluentShapes(t *testing.T) {
 			if !o.Confluent || !rep.Confluent || o.Class != c.class || len(o.Points) != 0 {
 				t.Fatalf("post: %+v, want confluent (%s)", o, c.class)
 			}
+			// And it is: the same at EOT under random delays and duplicates.
+			prog, err := dedalus.LoadSource("t.ded", c.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkBehaviour(t, c.name, prog, prog.LocationConstants(), 14, 30, 3)
 		})
 	}
 }
@@ -284,4 +311,88 @@ func TestOutcomeFlag(t *testing.T) {
 	if _, err := Analyze(prog, []string{"nosuch"}); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("unknown outcome: err %v", err)
 	}
+}
+
+// TestNoAsyncIsConfluent: without an @async rule (or with messages to self
+// only), nothing depends on delivery: every relation is local and every
+// outcome confluent. On generated programs, with @async made @next.
+func TestNoAsyncIsConfluent(t *testing.T) {
+	checked := 0
+	for seed := uint64(1); seed < 300; seed++ {
+		src := strings.ReplaceAll(genProgram(seed), "@async", "@next")
+		prog, err := dedalus.LoadSource("gen.ded", src)
+		if err != nil {
+			continue
+		}
+		checked++
+		rep, err := Analyze(prog, allRelations(prog))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range rep.Outcomes {
+			if !o.Confluent || o.Class != ClassLocal || len(o.Points) > 0 {
+				t.Fatalf("seed %d: %s is %+v without any message:\n%s", seed, o.Relation, o, src)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d programs", checked)
+	}
+}
+
+// TestNegationOverMessagesIsNot: a relation carried forward that some rule
+// derives through notin over message-derived data is never confluent, and
+// the rule is among its reasons. On generated programs.
+func TestNegationOverMessagesIsNot(t *testing.T) {
+	found := 0
+	for seed := uint64(1); seed < 300; seed++ {
+		prog, err := dedalus.LoadSource("gen.ded", genProgram(seed))
+		if err != nil {
+			continue
+		}
+		a := newAnalysis(prog)
+		a.levels()
+		rep, err := Analyze(prog, allRelations(prog))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range prog.Rules {
+			if !a.persist[r.Head] || !readsMessagesNegated(a, &r) {
+				continue
+			}
+			found++
+			name := prog.Relations[r.Head].Name
+			if o := outcome(t, rep, name); o.Confluent {
+				t.Fatalf("seed %d: %s called confluent though %s", seed, name, r.Text)
+			}
+			if !slices.ContainsFunc(relation(t, rep, name).Reasons, func(p Point) bool { return p.Rule == r.Text }) {
+				t.Fatalf("seed %d: %s: the rule %s is not among its reasons", seed, name, r.Text)
+			}
+		}
+	}
+	if found < 20 {
+		t.Fatalf("only %d cases", found)
+	}
+}
+
+// readsMessagesNegated: r has a notin over message-derived data and may
+// fire after time 1 (no positive atom over a relation empty from then on).
+func readsMessagesNegated(a *analysis, r *dedalus.Rule) bool {
+	negated := false
+	for k := range r.Body {
+		b := &r.Body[k]
+		if l := a.atomLevel(b); !b.Negated && a.local(b) && (l == lvEmpty || l == lvVanish) {
+			return false
+		}
+		negated = negated || b.Negated && !a.local(b)
+	}
+	return negated
+}
+
+func allRelations(prog *dedalus.Program) []string {
+	var out []string
+	for _, r := range prog.Relations {
+		out = append(out, r.Name)
+	}
+	return out
 }
