@@ -30,7 +30,7 @@ func TestEnumerateMatchesBruteForce(t *testing.T) {
 		cases = append(cases,
 			Params{Nodes: nodes(2), EOT: 3, EFF: 3, MaxCrashes: 1, MaxDelay: 1, Duplicates: true, MaxPartitions: 2, OmissionsBounded: true, MaxOmissions: 2},
 			Params{Nodes: nodes(3), EOT: 2, EFF: 2, MaxCrashes: 1, MaxDelay: 1, Duplicates: true, MaxPartitions: 1},
-			Params{Nodes: nodes(3), EOT: 2, EFF: 3, MaxCrashes: 1, MaxPartitions: 2},
+			Params{Nodes: nodes(3), EOT: 2, EFF: 3, MaxCrashes: 1, MaxPartitions: 1, OmissionsBounded: true, MaxOmissions: 3},
 		)
 	}
 	for _, p := range cases {
