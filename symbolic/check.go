@@ -24,7 +24,7 @@ type Stats struct {
 	Tuples    int // ground tuples in the universe (all times)
 	Instances int // ground rule instances
 	PreTuples int // pre tuples at EOT whose formula is not constant false
-	FaultVars int // omission variables plus crash-time variables
+	FaultVars int // omission, crash-time and asynchrony input variables
 	Gates     int // AND gates of the circuit after structural hashing
 	Vars      int // solver variables
 	Clauses   int // solver clauses

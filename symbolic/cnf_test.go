@@ -20,14 +20,15 @@ import (
 // z.Lit numbering).
 type cnfFormula struct {
 	NumVars int
-	// Clauses are the circuit's clauses (logic.C.ToCnf, every gate) and the
-	// at-most-one-crash clauses, without unit clauses.
+	// Clauses are the circuit's clauses (logic.C.ToCnf, every gate), the
+	// at-most-one-crash clauses and the asynchrony constraints, without
+	// unit clauses.
 	Clauses [][]z.Lit
 	// Units must hold in every call: the circuit's constant true, the
-	// question and the crash budget.
+	// question, the crash budget and the omission budget.
 	Units []z.Lit
 	// Faults are the literals whose number of true ones is a model's fault
-	// count (omissions, then "n crashed").
+	// count (omissions, "n crashed", then the asynchrony faults).
 	Faults []z.Lit
 	card   *logic.CardSort
 
@@ -76,12 +77,13 @@ func buildCNF(ctx context.Context, prog *dedalus.Program, p fault.Params, opts O
 	}
 	bad, _, _ := e.question()
 	f := &cnfFormula{}
-	f.Faults = append(e.faults.omitLits(), e.faults.crashed()...)
+	f.Faults = e.faults.costs()
 	f.card = logic.NewCardSort(f.Faults, e.c)
 	var budget *logic.CardSort
 	if crashed := e.faults.crashed(); len(crashed) > 0 {
 		budget = logic.NewCardSort(crashed, e.c)
 	}
+	omissions := e.faults.omissionBudget()
 	f.BuildTime = time.Since(start)
 
 	start = time.Now()
@@ -91,6 +93,10 @@ func buildCNF(ctx context.Context, prog *dedalus.Program, p fault.Params, opts O
 	if budget != nil {
 		f.Units = append(f.Units, budget.Leq(p.MaxCrashes))
 	}
+	if omissions != z.LitNull {
+		f.Units = append(f.Units, omissions)
+	}
+	f.Clauses = append(f.Clauses, e.faults.asyncClauses()...)
 	for _, n := range p.Nodes {
 		vs := e.faults.crash[n]
 		for i := range vs {

@@ -29,9 +29,8 @@ type diffOutcome struct {
 	// overflow: the exact check gave up on an integer overflow and the
 	// evaluator overflows in some run too (both refuse, neither wraps).
 	overflow bool
-	// asyncFaults: the fewest-fault violation has a delay, a duplicate or
-	// a partition.
-	asyncFaults bool
+	// want is exhaustive enumeration's first fewest-fault violation.
+	want fault.Schedule
 }
 
 // firstViolation runs every schedule of p, smallest first, and returns the
@@ -127,7 +126,7 @@ func compareExact(prog *dedalus.Program, p fault.Params, limit int) (diffOutcome
 		return out, fmt.Errorf("exact model %s does not replay as a violation (exhaustive: %s)", res.Schedule, want)
 	}
 	out.faults = want.Size()
-	out.asyncFaults = len(want.Delays)+len(want.Duplicates)+len(want.Partitions) > 0
+	out.want = want
 	if res.Schedule.Size() != want.Size() {
 		return out, fmt.Errorf("exact model %s has %d faults, exhaustive's first violation %s has %d", res.Schedule, res.Schedule.Size(), want, want.Size())
 	}
@@ -145,7 +144,9 @@ type genStats struct {
 	certNoFaults  int // certified at bounds that admit no fault
 	certNoPre     int // certified because pre can never hold
 	overflow      int // both sides refuse: integer overflow
-	asyncViolated int // violated, the fewest faults including an asynchrony fault
+	// violated with a delay, a duplicate, a partition in exhaustive
+	// enumeration's first fewest-fault violation
+	withDelay, withDup, withPartition int
 	runs          int64
 	failures      []string
 	firstLoadErrs []string
@@ -172,9 +173,9 @@ func (s *genStats) add(c genCase, o diffOutcome, err error) {
 		if o.faults == 0 {
 			s.zeroFault++
 		}
-		if o.asyncFaults {
-			s.asyncViolated++
-		}
+		s.withDelay += min(len(o.want.Delays), 1)
+		s.withDup += min(len(o.want.Duplicates), 1)
+		s.withPartition += min(len(o.want.Partitions), 1)
 	default:
 		s.certified++
 		if o.schedules == 1 {
@@ -189,8 +190,8 @@ func (s *genStats) add(c genCase, o diffOutcome, err error) {
 func (s *genStats) String() string {
 	loaded := s.programs - s.notLoaded - len(s.failures)
 	async := ""
-	if s.asyncViolated > 0 {
-		async = fmt.Sprintf(", %d needing an asynchrony fault", s.asyncViolated)
+	if s.withDelay+s.withDup+s.withPartition > 0 {
+		async = fmt.Sprintf("; the first fewest-fault one with a delay %d, a duplicate %d, a partition %d", s.withDelay, s.withDup, s.withPartition)
 	}
 	return fmt.Sprintf("%d programs (%d did not load, %d failures); of %d checked: %d violated (%d with no fault%s), %d certified (%d at bounds without faults, %d with pre never holding), %d refused by both for integer overflow; %d exhaustive runs",
 		s.programs, s.notLoaded, len(s.failures), loaded, s.violated, s.zeroFault, async, s.certified, s.certNoFaults, s.certNoPre, s.overflow, s.runs)

@@ -8,7 +8,9 @@ import "github.com/ldfi/ldfi/dedalus"
 // and the lineage-driven search's certificate is exact. Any of the three
 // lets a fault add a tuple (a timeout that fires because an ack was lost, a
 // count that changes, a crash tuple itself), and only the exact check can
-// certify.
+// certify. It speaks of omissions and crashes: a delay or a duplicate makes
+// a message hold at a later time, which adds derivations to any program,
+// so certificates under those faults need the exact check regardless.
 func Monotone(prog *dedalus.Program) bool {
 	for _, r := range prog.Rules {
 		if r.HasAgg {
