@@ -135,21 +135,21 @@ func compareExact(prog *dedalus.Program, p fault.Params, limit int) (diffOutcome
 
 // genStats tallies a differential run.
 type genStats struct {
-	mu            sync.Mutex
-	programs      int
-	notLoaded     int
-	violated      int
-	zeroFault     int // violated without any fault
-	certified     int
-	certNoFaults  int // certified at bounds that admit no fault
-	certNoPre     int // certified because pre can never hold
-	overflow      int // both sides refuse: integer overflow
+	mu           sync.Mutex
+	programs     int
+	notLoaded    int
+	violated     int
+	zeroFault    int // violated without any fault
+	certified    int
+	certNoFaults int // certified at bounds that admit no fault
+	certNoPre    int // certified because pre can never hold
+	overflow     int // both sides refuse: integer overflow
 	// violated with a delay, a duplicate, a partition in exhaustive
 	// enumeration's first fewest-fault violation
 	withDelay, withDup, withPartition int
-	runs          int64
-	failures      []string
-	firstLoadErrs []string
+	runs                              int64
+	failures                          []string
+	firstLoadErrs                     []string
 }
 
 func (s *genStats) add(c genCase, o diffOutcome, err error) {
