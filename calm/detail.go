@@ -78,9 +78,14 @@ func (a *analysis) coincidence(r *dedalus.Rule, f ruleFail) (detail, fix string)
 	} else {
 		detail += ": the rule derives only what meets in one timestep, which depends on arrival times"
 	}
-	fix = "join only data that does not change over time"
-	if !a.local(b) && !b.Negated {
-		fix = fmt.Sprintf("carry %s forward (%s@next :- %s;) so the join does not depend on arrival times, or %s", name, a.pattern(b.Rel), a.pattern(b.Rel), fix)
+	switch {
+	case !a.local(b) && !b.Negated:
+		fix = fmt.Sprintf("carry %s forward (%s@next :- %s;) so the join does not depend on arrival times, or join it only with data that does not change", name, a.pattern(b.Rel), a.pattern(b.Rel))
+	case f.other >= 0 && !a.local(&r.Body[f.other]):
+		o := a.prog.Relations[r.Body[f.other].Rel].Name
+		fix = fmt.Sprintf("seal %s first: read it only once all of it has arrived (coordination), or make %s the same at every step", o, name)
+	default:
+		fix = "join only data that does not change over time"
 	}
 	return detail, fix
 }
