@@ -136,6 +136,14 @@ func TestPointsOfOrder(t *testing.T) {
 			tok(M)@async :- tok(N), ring(N, M);
 			post(N) :- tok(N);`,
 			[]string{"persistence@tok"}, ""},
+		{"kept only under a condition", `
+			peer("a", "b")@1; v("a", "x")@1; stop("b", "x")@3;
+			peer(N, M)@next :- peer(N, M);
+			m(M, X)@async :- v(N, X), peer(N, M);
+			log(N, X) :- m(N, X);
+			log(N, X)@next :- log(N, X), notin stop(N, X);
+			post(N, X) :- log(N, X);`,
+			[]string{"persistence@log"}, "notin stop(N, X)"},
 		{"snapshot", `
 			peer("a", "b")@1; peer("b", "a")@1; v("a", "x")@1;
 			peer(N, M)@next :- peer(N, M);

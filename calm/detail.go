@@ -2,6 +2,7 @@ package calm
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,14 @@ func (a *analysis) rulePoint(f ruleFail, i int) Point {
 		if a.tainted[b.Rel] && b.AtTime != 1 {
 			p.Via = a.viaPath(b.Rel)
 		}
+	}
+	if f.kind != KindInput && slices.Contains(a.condKeep[r.Head], i) {
+		// A keep under conditions: the conditions decide what survives.
+		name := a.prog.Relations[r.Head].Name
+		p.Kind = KindPersistence
+		p.Detail = fmt.Sprintf("%s is carried forward only while %s holds: what it still holds at EOT depends on when its tuples arrived relative to that condition", name, lit)
+		p.Fix = fmt.Sprintf("carry %s forward unconditionally (%s@next :- %s;), or seal what it reads first", name, a.pattern(r.Head), a.pattern(r.Head))
+		return p
 	}
 	switch f.kind {
 	case KindNegation:

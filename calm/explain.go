@@ -15,7 +15,7 @@ import (
 // arrival order (kind input when it merely reads such a relation).
 func (a *analysis) reasons(r dedalus.RelID) []Point {
 	var out []Point
-	if !a.grow[r] && (a.isMessage(r) || a.factMax[r] > 0) {
+	if !a.grow[r] && (a.isMessage(r) || a.factMax[r] > 0) && len(a.condKeep[r]) == 0 {
 		out = append(out, a.persistencePoints(r)...)
 	}
 	if !a.finite[r] {
