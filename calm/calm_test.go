@@ -261,7 +261,9 @@ func TestConfluentShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkBehaviour(t, c.name, prog, prog.LocationConstants(), 14, 30, 3)
+			if !checkBehaviour(t, c.name, prog, prog.LocationConstants(), 14, 30, 3) {
+				t.Fatal("a run hit a limit")
+			}
 		})
 	}
 }
