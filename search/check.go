@@ -120,6 +120,7 @@ func (c *checkRun) ldfi() error {
 	if needsConfirmation(c.prog, cfg) {
 		ahead = startExact(c.ctx, c.prog, cfg)
 		defer ahead.stop()
+		s.ahead = ahead
 	}
 	if err := s.run(); err != nil {
 		return err

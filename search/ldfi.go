@@ -71,6 +71,11 @@ type ldfiSearch struct {
 	// handedOver is set when the loop stopped early to let the exact check
 	// decide (Config.ExactAfter).
 	handedOver bool
+	// ahead is the exact check running beside the loop (nil when the
+	// certificate needs none); consulted is set once the loop asked it
+	// (consultCertifies).
+	ahead     *exactAhead
+	consulted bool
 	// late are the late and duplicate arrivals proposed from the
 	// fault-free run (async.go).
 	late []fault.Schedule
@@ -81,7 +86,32 @@ type ldfiSearch struct {
 // The test counts executions, so the verdict stays deterministic.
 func (s *ldfiSearch) handOver() bool {
 	n := s.cfg.exactAfter()
+	if n > 0 && s.consultCertifies() {
+		return true
+	}
 	return n > 0 && !s.cfg.All && len(s.res.Counterexamples) == 0 && s.res.Executions >= n
+}
+
+// asyncConsultAt is the execution count at which, under asynchrony
+// faults, the loop asks the exact check running beside it for its answer.
+// The loop cannot certify there (only the exact check does), so once the
+// cheap proposals of the first rounds have run, a certificate of the exact
+// check ends the search; a counterexample there lets the loop go on
+// looking for its own until the hand-over. Counting executions keeps the
+// verdict deterministic: the answer is waited for, not raced.
+const asyncConsultAt = 10
+
+// consultCertifies asks the exact check once, at asyncConsultAt
+// executions under asynchrony faults, and reports a certificate (or a
+// vacuous one). Any other answer, an error included, lets the loop go on.
+func (s *ldfiSearch) consultCertifies() bool {
+	if s.ahead == nil || s.consulted || !s.cfg.Params.Async() || s.cfg.All ||
+		len(s.res.Counterexamples) > 0 || s.res.Executions < asyncConsultAt {
+		return false
+	}
+	s.consulted = true
+	r, err := s.ahead.wait()
+	return err == nil && !r.Violated
 }
 
 // removedBy says which send events sched removes (fault.Params.Lost);
