@@ -70,21 +70,21 @@ func (r *run) asyncFate(rm fault.Removal, crash int, omitted bool, from, to int6
 	return rm.Fate(crash, omitted, r.cut(from, to, t), int(l.delay), int(l.dup))
 }
 
-// deliver derives the head tuple vals of message m, sent now, at each of
-// its arrival times within EOT, earliest first, each a derivation with the
-// send event.
-func (r *run) deliver(m msgRec, vals []int64, negs []negRec, from, to int64) {
-	first := r.t + 1 + int(m.late.delay)
-	if m.late.dup == 0 || m.late.dup == m.late.delay {
+// deliver derives the head tuple vals of rel of a message sent now, late
+// as l says, at each of its arrival times within EOT, earliest first, each
+// a derivation with the send event.
+func (r *run) deliver(rel int32, l lateness, vals []int64, negs []negRec, from, to int64) {
+	first := r.t + 1 + int(l.delay)
+	if l.dup == 0 || l.dup == l.delay {
 		if first <= r.eot {
-			r.record(r.derive(m.rel, first, vals), negs, from, to)
+			r.record(r.derive(rel, first, vals), negs, from, to)
 		}
 		return
 	}
-	second := r.t + 1 + int(m.late.dup)
+	second := r.t + 1 + int(l.dup)
 	for _, at := range [2]int{min(first, second), max(first, second)} {
 		if at <= r.eot {
-			r.record(r.derive(m.rel, at, vals), negs, from, to)
+			r.record(r.derive(rel, at, vals), negs, from, to)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -193,4 +194,97 @@ func sortTupleLines(lines []string) {
 		}
 		return strings.Compare(a, b)
 	})
+}
+
+// TestAsyncProvenance: a tuple made by a late copy has a derivation with
+// the send event (sent at the send time, At its arrival); the lineage of a
+// later tuple names the send once although both copies fed it.
+func TestAsyncProvenance(t *testing.T) {
+	e := loadAsync(t, "counter.ded")
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 5, EFF: 2, MaxDelay: 2, Duplicates: true}
+	res, err := e.Run(context.Background(), p, parseFaults(t, "dup=a,b,1,2"), Options{Provenance: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int{2, 4} {
+		id, ok := res.Find("got", at, sv("b"), sv("a"), sv("x"))
+		if !ok {
+			t.Fatalf("got@%d does not hold", at)
+		}
+		ds := res.Derivations(id)
+		if len(ds) != 1 || ds[0].Send == nil {
+			t.Fatalf("got@%d: derivations %+v", at, ds)
+		}
+		want := SendEvent{From: "a", To: "b", Time: 1, At: at}
+		if *ds[0].Send != want {
+			t.Errorf("got@%d: send %+v, want %+v", at, *ds[0].Send, want)
+		}
+		if len(ds[0].Body) != 1 || res.Tuple(ds[0].Body[0]).String() != `send("a","b","x")@1` {
+			t.Errorf("got@%d: body %v", at, ds[0].Body)
+		}
+	}
+	id, ok := res.Find("cnt", 5, sv("b"), iv(2))
+	if !ok {
+		t.Fatal(`cnt("b",2)@5 does not hold`)
+	}
+	if s := res.Sends(id); len(s) != 1 || s[0] != (SendEvent{From: "a", To: "b", Time: 1}) {
+		t.Errorf("sends of cnt@5: %v", s)
+	}
+}
+
+// TestAsyncTupleLimit: tuples derived ahead, at a late copy's arrival,
+// count against Options.MaxTuples like any other.
+func TestAsyncTupleLimit(t *testing.T) {
+	e := loadAsync(t, "send.ded")
+	p := fault.Params{Nodes: []string{"a", "b"}, EOT: 5, EFF: 4, MaxDelay: 3, Duplicates: true}
+	ctx := context.Background()
+	count := func(s fault.Schedule) int {
+		res, err := e.Run(ctx, p, s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.NumTuples() + res.NumMessages()
+	}
+	onTime := parseFaults(t, "delay=a,b,1,1")
+	dup := parseFaults(t, "delay=a,b,1,1 dup=a,b,1,3")
+	n := count(onTime)
+	if count(dup) != n+1 {
+		t.Fatalf("the duplicate adds %d tuples, want 1", count(dup)-n)
+	}
+	if _, err := e.Run(ctx, p, onTime, Options{MaxTuples: n}); err != nil {
+		t.Fatalf("limit %d: %v", n, err)
+	}
+	if _, err := e.Run(ctx, p, dup, Options{MaxTuples: n}); !errors.Is(err, ErrTupleLimit) {
+		t.Fatalf("limit %d with the duplicate: err %v, want ErrTupleLimit", n, err)
+	}
+}
+
+// TestMessageString: the forms of a late message's fate, also for a
+// Message built by hand (no EOT known: every copy is shown as arriving).
+func TestMessageString(t *testing.T) {
+	base := Message{From: "a", To: "b", Rel: "m", Args: []dedalus.Value{sv("b")}, SendTime: 1}
+	pre := `a->b m("b") sent@1 `
+	cases := []struct {
+		m    Message
+		want string
+	}{
+		{Message{Status: Delivered}, "delivered@2"},
+		{Message{Status: AfterEOT}, "after EOT"},
+		{Message{Status: LostPartition}, "lost (partition)"},
+		{Message{Status: Delivered, Delay: 2}, "delivered@4 (+2)"},
+		{Message{Status: Delivered, Dup: 2}, "delivered@2 and @4 (dup +2)"},
+		{Message{Status: Delivered, Delay: 3, Dup: 1}, "delivered@3 (dup +1) and @5 (+3)"},
+		{Message{Status: Delivered, Delay: 1, Dup: 3, eot: 4}, "delivered@3 (+1) and after EOT (dup +3)"},
+		{Message{Status: Delivered, Delay: 1, Dup: 3}, "delivered@3 (+1) and @5 (dup +3)"},
+		{Message{Status: AfterEOT, Delay: 2, eot: 3}, "after EOT (+2)"},
+		{Message{Status: AfterEOT, Dup: 3, eot: 1}, "after EOT (dup +3)"},
+		{Message{Status: AfterEOT, Delay: 1, Dup: 2, eot: 2}, "after EOT (+1, dup +2)"},
+	}
+	for _, c := range cases {
+		m := base
+		m.Status, m.Delay, m.Dup, m.eot = c.m.Status, c.m.Delay, c.m.Dup, c.m.eot
+		if got := m.String(); got != pre+c.want {
+			t.Errorf("%+v: %q, want %q", c.m, got, pre+c.want)
+		}
+	}
 }

@@ -24,9 +24,15 @@
 // holds at its time only (facts after EOT are ignored); at each time the
 // deductive rules run to a fixpoint stratum by stratum, then the @next
 // rules derive at t+1 (when t+1 <= EOT) and the @async rules send
-// messages from the rule's node to the head's first column, delivered at t+1
-// unless the schedule removes them (fault.Params.RemovedBy: an omission of
-// the channel at the send time, or a crash of the sender at or before it).
+// messages from the rule's node to the head's first column. What the
+// schedule does to a message is fault.Removal.Fate, the one rule: a crash
+// of the sender at or before the send time, a partition between the two
+// ends at it, or an omission of the channel at it removes the message;
+// otherwise it arrives at t+1+Delay and, when duplicated, again at
+// t+1+Dup (both 0 without asynchrony faults: at t+1). Each arrival <= EOT
+// derives the head tuple at that time; later ones are never seen. A late
+// copy's tuple is added when the message is sent, to the table of its
+// arrival time, which no rule reads before that time comes.
 // A rule fires only when its node (the first column of its first positive
 // body atom) is in the node set. The built-in crash(Observer, Crashed,
 // Time) holds at every time for every observer in the node set and every
@@ -48,10 +54,11 @@
 //     division or remainder by zero makes that binding fail (no tuple, no
 //     error). Comparisons order integers numerically and strings as Go
 //     strings; == and != compare any values.
-//   - A message's status is Delivered, LostOmission, LostCrash, or AfterEOT
-//     (sent at EOT; it would arrive after the run). A crash counts before
-//     an omission when both apply. Duplicate sends of one message (same
-//     sender, head tuple and send time) are one Message.
+//   - A message's status is Delivered (some copy arrives by EOT),
+//     LostOmission, LostCrash, LostPartition, or AfterEOT (sent at EOT, or
+//     so late that no copy arrives within the run). A crash counts before
+//     a partition, a partition before an omission. Duplicate sends of one
+//     message (same sender, head tuple and send time) are one Message.
 //   - The verdict: at EOT every pre tuple without an equal post tuple is a
 //     violation. A program without pre and post runs normally
 //     (HasInvariant reports false) and has no violations.
@@ -75,7 +82,8 @@
 // With Options.Provenance every derivation is stored once, in flat arenas:
 // the rule, the body tuple IDs (with their times), the negated atoms it
 // relied on (relation, time, bound columns, wildcards marked) and, for a
-// tuple delivered by a message, the send event (From, To, SendTime). Facts
+// tuple delivered by a message, the send event (From, To, SendTime; a late
+// copy's derivation has the same send event, SendEvent.At its arrival). Facts
 // and crash tuples are leaves (DerivFact, DerivBuiltin). The lineage package
 // walks tuple -> Derivations -> Body tuples -> ... to build its formulas;
 // Sends gives the inter-node send events in a tuple's lineage directly.

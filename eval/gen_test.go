@@ -17,6 +17,7 @@ type genOpts struct {
 	aggs     bool // aggregate heads
 	crash    bool // rules may read the crash relation
 	atTime   bool // body atoms with @k
+	sends    bool // extra @async rules sending to the nodes (async_prop_test.go)
 	eot      int
 }
 
@@ -90,6 +91,9 @@ func genProgram(seed uint64, o genOpts) *dedalus.Program {
 	nrules := 5 + g.rng.IntN(10)
 	for range nrules {
 		g.rule()
+	}
+	if o.sends {
+		g.sendRules()
 	}
 	g.prePostRules()
 	for i := range p.Rules {
@@ -276,6 +280,31 @@ func (g *gen) rule() {
 	}
 	b.r.Text = fmt.Sprintf("rule %d", len(p.Rules))
 	p.Rules = append(p.Rules, b.r)
+}
+
+// sendRules adds @async rules whose receiver is a node constant, so that
+// most of their messages cross between nodes (rule() sends mostly to self
+// or to non-nodes): H(m, ...)@async :- A(N, ...) [, B(...)].
+func (g *gen) sendRules() {
+	for range 2 + g.rng.IntN(3) {
+		head := g.pickRel(func(int) bool { return true }, false)
+		b := &ruleBuilder{g: g, r: dedalus.Rule{Kind: dedalus.Async, Head: head, NodeVar: -1}}
+		for i := range 1 + g.rng.IntN(2) {
+			b.r.Body = append(b.r.Body, b.atom(g.pickRel(func(int) bool { return true }, false), false, i == 0))
+		}
+		if first := b.r.Body[0]; first.Args[0].Var >= 0 {
+			b.r.NodeVar = first.Args[0].Var
+		} else {
+			b.r.NodeConst = first.Args[0].Const
+		}
+		to := sv(genNodes[g.rng.IntN(len(genNodes))])
+		b.r.Args = []dedalus.HeadArg{{Expr: &dedalus.Expr{Op: dedalus.ExprConst, Const: to, Type: dedalus.TypeString}}}
+		for _, t := range g.prog.Relations[head].Types[1:] {
+			b.r.Args = append(b.r.Args, dedalus.HeadArg{Expr: b.expr(t, true)})
+		}
+		b.r.Text = fmt.Sprintf("rule %d", len(g.prog.Rules))
+		g.prog.Rules = append(g.prog.Rules, b.r)
+	}
 }
 
 // prePostRules adds pre(N, X) :- rK(N, X...) and post from another relation.

@@ -233,11 +233,14 @@ func recheck(res *Result, id TupleID, d Derivation) error {
 		ft--
 	}
 	if r.Kind == dedalus.Async {
-		if d.Send == nil || d.Send.Time != ft || d.Send.To != tup.Args[0].Str {
-			return fmt.Errorf("bad send event %v", d.Send)
+		if d.Send == nil || d.Send.To != tup.Args[0].Str || d.Send.At != tup.Time {
+			return fmt.Errorf("bad send event %+v", d.Send)
 		}
-		if res.Params().Lost(res.Schedule(), d.Send.From, d.Send.To, ft) {
-			return fmt.Errorf("delivered a lost message")
+		// A late copy fired at its send time; the fault model says when
+		// its copies arrive.
+		ft = d.Send.Time
+		if !res.Params().Delivers(res.Schedule(), d.Send.From, d.Send.To, ft, tup.Time) {
+			return fmt.Errorf("no copy of %v arrives at %d", d.Send, tup.Time)
 		}
 	} else if d.Send != nil {
 		return fmt.Errorf("send event on a local derivation")

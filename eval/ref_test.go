@@ -93,25 +93,101 @@ func refRun(p *dedalus.Program, par fault.Params, s fault.Schedule) *refEval {
 				}
 			case dedalus.Async:
 				for _, h := range ev.fire(r, t) {
-					from, to := h.node, h.args[0].Str
-					status := "delivered"
-					switch {
-					case from != to && crashedBy(s, from, t):
-						status = "lost (crash)"
-					case from != to && omitted(s, from, to, t):
-						status = "lost (omission)"
-					case t+1 > par.EOT:
-						status = "after EOT"
-					}
-					ev.msgs[fmt.Sprintf("%d %s->%s %s%s", t, from, to, name, valsKey(h.args))] = status
-					if status == "delivered" {
-						ev.add(name, t+1, h.args)
-					}
+					ev.sendRef(name, t, h)
 				}
 			}
 		}
 	}
 	return ev
+}
+
+// sendRef applies the fault model (section 8 of the Dedalus reference) to
+// a message sent at t, read from the schedule as written: a crash of the
+// sender at or before t, a partition between the two ends at t, or an
+// omission loses it; otherwise each copy arrives at t+1 plus its delay
+// (and a duplicate at t+1 plus the duplicate's), and is seen when <= EOT.
+// Messages to self are never lost nor late.
+func (ev *refEval) sendRef(name string, t int, h refHead) {
+	from, to := h.node, h.args[0].Str
+	s := ev.s
+	status := ""
+	switch {
+	case from != to && crashedBy(s, from, t):
+		status = "lost (crash)"
+	case from != to && partitioned(s, from, to, t):
+		status = "lost (partition)"
+	case from != to && omitted(s, from, to, t):
+		status = "lost (omission)"
+	}
+	var late []int // the arrival times, when not just t+1
+	if status == "" {
+		delay, dup := lateBy(s, from, to, t, false), lateBy(s, from, to, t, true)
+		arrivals := []int{t + 1 + delay}
+		if dup > 0 && dup != delay {
+			arrivals = append(arrivals, t+1+dup)
+		}
+		slices.Sort(arrivals)
+		if delay > 0 || dup > 0 {
+			late = arrivals
+		}
+		status = "after EOT"
+		for _, at := range arrivals {
+			if at <= ev.par.EOT {
+				status = "delivered"
+				ev.add(name, at, h.args)
+			}
+		}
+	}
+	ev.msgs[fmt.Sprintf("%d %s->%s %s%s", t, from, to, name, valsKey(h.args))] = status + arrivalsText(late)
+}
+
+// arrivalsText prints the arrival times of a late or duplicated message
+// for the message lines of refEval and engineLines (nothing for a message
+// on time, whose arrivals are nil).
+func arrivalsText(arrivals []int) string {
+	if len(arrivals) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" arrives")
+	for _, a := range arrivals {
+		fmt.Fprintf(&b, " %d", a)
+	}
+	return b.String()
+}
+
+// partitioned reports whether a partition of s puts from and to on
+// different sides at send time t.
+func partitioned(s fault.Schedule, from, to string, t int) bool {
+	for _, x := range s.Partitions {
+		if t < x.From || t > x.To {
+			continue
+		}
+		if slices.Contains(x.Groups[0], from) && slices.Contains(x.Groups[1], to) ||
+			slices.Contains(x.Groups[1], from) && slices.Contains(x.Groups[0], to) {
+			return true
+		}
+	}
+	return false
+}
+
+// lateBy is the delay (or, with dup, the duplicate's delay) of s for the
+// messages from -> to sent at t; 0 when there is none.
+func lateBy(s fault.Schedule, from, to string, t int, dup bool) int {
+	if dup {
+		for _, d := range s.Duplicates {
+			if d.From == from && d.To == to && d.Time == t {
+				return d.By
+			}
+		}
+		return 0
+	}
+	for _, d := range s.Delays {
+		if d.From == from && d.To == to && d.Time == t {
+			return d.By
+		}
+	}
+	return 0
 }
 
 func crashedBy(s fault.Schedule, n string, t int) bool {
@@ -393,7 +469,11 @@ func engineLines(res *Result) []string {
 		}
 	}
 	for _, m := range res.Messages() {
-		out = append(out, fmt.Sprintf("msg %d %s->%s %s%s %s", m.SendTime, m.From, m.To, m.Rel, valsKey(m.Args), m.Status))
+		var late []int
+		if m.Delay > 0 || m.Dup > 0 {
+			late = m.Arrivals()
+		}
+		out = append(out, fmt.Sprintf("msg %d %s->%s %s%s %s%s", m.SendTime, m.From, m.To, m.Rel, valsKey(m.Args), m.Status, arrivalsText(late)))
 	}
 	slices.Sort(out)
 	return out

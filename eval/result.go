@@ -307,12 +307,16 @@ func (res *Result) Messages() []Message {
 		row []int64
 	}
 	ks := make([]keyed, 0, len(r.msgs))
-	for _, mr := range r.msgs {
+	for i, mr := range r.msgs {
+		var late lateness
+		if r.msgLate != nil {
+			late = r.msgLate[i]
+		}
 		mt := r.msgT[mr.rel][mr.t]
 		row := mt.row(int(mr.local))
 		args := res.values(mr.rel, row[1:])
 		m := Message{From: r.str(row[0]), To: args[0].Str, Rel: r.e.rels[mr.rel].name, Args: args,
-			SendTime: int(mr.t), Status: mr.status, Delay: int(mr.late.delay), Dup: int(mr.late.dup), eot: r.eot}
+			SendTime: int(mr.t), Status: mr.status, Delay: int(late.delay), Dup: int(late.dup), eot: r.eot}
 		ks = append(ks, keyed{m, mr.rel, row[1:]})
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {

@@ -47,6 +47,9 @@ type run struct {
 	// Global tuples.
 	tupRel, tupTime, tupLocal []int32
 	msgs                      []msgRec
+	// msgLate holds, per message, how late its copies arrive; only with
+	// asynchrony faults (nil otherwise, so that a message costs no more).
+	msgLate []lateness
 
 	// Provenance.
 	derivLast []int32 // per tuple: newest derivation + 1
@@ -83,7 +86,6 @@ type msgRec struct {
 	t      int32 // send time
 	local  int32 // row in msgT[rel][t]
 	status MessageStatus
-	late   lateness
 }
 
 // lateness is how late the copies of a message arrive: the first at send
@@ -772,25 +774,28 @@ func (r *run) send(vals []int64, negs []negRec) {
 	key := append(append(r.keybuf[:0], from), vals...)
 	r.keybuf = key
 	li := mt.find(key)
-	var m msgRec
+	var mi int32
 	if li >= 0 {
-		m = r.msgs[mt.gid[li]]
+		mi = mt.gid[li]
 	} else {
 		if len(r.tupRel)+len(r.msgs) >= r.limit {
 			r.overLimit(cr.head)
 			return
 		}
-		m = msgRec{rel: cr.head, t: int32(r.t)}
-		m.status, m.late = r.fate(from, to, r.t)
-		m.local = int32(mt.add(key, int32(len(r.msgs))))
-		r.msgs = append(r.msgs, m)
+		status, late := r.fate(from, to, r.t)
+		mi = int32(len(r.msgs))
+		li = mt.add(key, mi)
+		r.msgs = append(r.msgs, msgRec{rel: cr.head, t: int32(r.t), local: int32(li), status: status})
+		if r.async {
+			r.msgLate = append(r.msgLate, late)
+		}
 	}
 	switch {
-	case m.status != Delivered:
-	case m.late == lateness{}:
-		r.record(r.derive(cr.head, r.t+1, vals), negs, from, to)
+	case r.msgs[mi].status != Delivered:
+	case r.async:
+		r.deliver(cr.head, r.msgLate[mi], vals, negs, from, to)
 	default:
-		r.deliver(m, vals, negs, from, to)
+		r.record(r.derive(cr.head, r.t+1, vals), negs, from, to)
 	}
 }
 

@@ -20,6 +20,9 @@ import (
 //	-- run nodes=a,b eot=3 eff=2 crashes=1 omit=a,b,1 crash=b,2 show=log,post why=log("b","x")@2 --
 //	<expected transcript>
 //
+// delay=a,b,1,2 dup=a,b,1,2 partition=a|b@1-2 add asynchrony faults and
+// widen the bounds to allow them (MaxDelay, Duplicates, MaxPartitions).
+//
 // The transcript lists the tuples of the shown relations (all non-empty
 // ones when show= is absent), every message, the verdict and, with why=,
 // the derivations of one tuple. go test -update rewrites the transcripts;
@@ -78,6 +81,8 @@ func runScenario(t *testing.T, e *Engine, directive string) string {
 			p := strings.Split(v, ",")
 			tm, _ := strconv.Atoi(p[1])
 			sched.Crashes = append(sched.Crashes, fault.Crash{Node: p[0], Time: tm})
+		case "delay", "dup", "partition":
+			addLate(t, &par, &sched, f)
 		case "show":
 			show = strings.Split(v, ",")
 		case "why":
@@ -118,6 +123,24 @@ func runScenario(t *testing.T, e *Engine, directive string) string {
 		writeWhy(&b, res, why)
 	}
 	return b.String()
+}
+
+// addLate adds the asynchrony fault f (kind=value) to sched, and widens par
+// to allow it.
+func addLate(t *testing.T, par *fault.Params, sched *fault.Schedule, f string) {
+	t.Helper()
+	one := parseFaults(t, f)
+	for _, d := range one.Delays {
+		par.MaxDelay = max(par.MaxDelay, d.By)
+	}
+	for _, d := range one.Duplicates {
+		par.MaxDelay = max(par.MaxDelay, d.By)
+		par.Duplicates = true
+	}
+	par.MaxPartitions += len(one.Partitions)
+	sched.Delays = append(sched.Delays, one.Delays...)
+	sched.Duplicates = append(sched.Duplicates, one.Duplicates...)
+	sched.Partitions = append(sched.Partitions, one.Partitions...)
 }
 
 // writeWhy prints the derivations of the tuple written as rel(args)@t.
