@@ -196,6 +196,12 @@ func lateCandidates(p fault.Params, res *eval.Result, used map[lineage.Event]boo
 		seen[k] = true
 		slots = append(slots, k)
 	}
+	return lateSlots(p, slots, used)
+}
+
+// lateSlots proposes the late and duplicate arrivals of the given message
+// slots (see lateCandidates).
+func lateSlots(p fault.Params, slots []lineage.Event, used map[lineage.Event]bool) (first, rest []fault.Schedule) {
 	slices.SortStableFunc(slots, func(a, b lineage.Event) int {
 		if used[a] != used[b] {
 			if used[a] {

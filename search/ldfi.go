@@ -152,6 +152,9 @@ func (s *ldfiSearch) perms() []map[string]string {
 
 // learn adds what run e of sched teaches, for sched and every symmetric image.
 func (s *ldfiSearch) learn(sched fault.Schedule, e *execution) (learned int) {
+	if e.target != nil {
+		return s.learnTarget(sched, e)
+	}
 	if e.result == nil {
 		return 0
 	}
@@ -441,6 +444,9 @@ func (s *ldfiSearch) faultFree() (done bool, err error) {
 	var first []fault.Schedule
 	if s.cfg.Params.MaxDelay > 0 {
 		first, s.late = lateCandidates(s.cfg.Params, res, supportEvents(s.kb.Support(nil)))
+		if e.target != nil {
+			first, s.late = lateTargetCandidates(s.cfg.Params, e.target, supportEvents(s.kb.Support(nil)))
+		}
 	}
 	for _, f := range first {
 		s.queue = append(s.queue, candidate{sched: f, key: f.String(), targets: s.good, extra: true})

@@ -26,6 +26,9 @@ type execution struct {
 	// result is the run, kept until the search has learned from it (nil
 	// when provenance was not recorded).
 	result *eval.Result
+	// target is a Target's run with its lineage, in place of result
+	// (target.go).
+	target *TargetRun
 }
 
 // hasPre reports whether the run has a pre tuple at EOT: each one is a good
