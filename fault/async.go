@@ -387,3 +387,23 @@ func comparePartition(a, b Partition) int {
 func (p Partition) splitKey() string {
 	return strings.Join(p.Groups[0], ",") + "|" + strings.Join(p.Groups[1], ",")
 }
+
+// AsyncBounds prints the asynchrony bounds of p that are set, each after
+// ", " (e.g. ", delay 2, duplicates"; empty when none is, so a line of
+// bounds reads as it always did).
+func (p Params) AsyncBounds() string {
+	var b strings.Builder
+	if p.MaxDelay > 0 {
+		fmt.Fprintf(&b, ", delay %d", p.MaxDelay)
+	}
+	if p.Duplicates {
+		b.WriteString(", duplicates")
+	}
+	if p.MaxPartitions > 0 {
+		fmt.Fprintf(&b, ", partitions %d", p.MaxPartitions)
+	}
+	if p.OmissionsBounded {
+		fmt.Fprintf(&b, ", omissions %d", p.MaxOmissions)
+	}
+	return b.String()
+}

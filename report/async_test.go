@@ -99,8 +99,8 @@ func TestParamsJSONAsync(t *testing.T) {
 			t.Errorf("bounds lack %s:\n%s", want, data)
 		}
 	}
-	if got := asyncBounds(fault.Params{MaxDelay: 2, Duplicates: true, MaxPartitions: 1, OmissionsBounded: true, MaxOmissions: 3}); got != ", delay 2, duplicates, partitions 1, omissions 3" {
-		t.Errorf("asyncBounds = %q", got)
+	if got := (fault.Params{MaxDelay: 2, Duplicates: true, MaxPartitions: 1, OmissionsBounded: true, MaxOmissions: 3}).AsyncBounds(); got != ", delay 2, duplicates, partitions 1, omissions 3" {
+		t.Errorf("AsyncBounds = %q", got)
 	}
 }
 

@@ -22,7 +22,7 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 	fmt.Fprintf(w, "verdict: %s\n", res.Verdict)
 	fmt.Fprintf(w, "executions: %d\n", res.Executions)
 	fmt.Fprintf(w, "fault space: %s combinations (published formula); %s distinct schedules in our model\n", sum.FaultSpace, sum.Schedules)
-	fmt.Fprintf(w, "bounds: nodes %s, EOT %d, EFF %d, crashes %d%s; strategy %s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, asyncBounds(p), cfg.Strategy)
+	fmt.Fprintf(w, "bounds: nodes %s, EOT %d, EFF %d, crashes %d%s; strategy %s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, p.AsyncBounds(), cfg.Strategy)
 	if res.Reason != "" && res.Verdict == search.Vacuous {
 		fmt.Fprintf(w, "nothing checked: %s\n", res.Reason)
 	} else if res.Reason != "" {
@@ -67,25 +67,6 @@ func CheckText(w io.Writer, prog *dedalus.Program, cfg search.Config, res *searc
 			Spacetime(w, run)
 		}
 	}
-}
-
-// asyncBounds lists the bounds of the asynchrony faults that are set, each
-// after ", " (empty when none is: the bounds line reads as it always did).
-func asyncBounds(p fault.Params) string {
-	var b strings.Builder
-	if p.MaxDelay > 0 {
-		fmt.Fprintf(&b, ", delay %d", p.MaxDelay)
-	}
-	if p.Duplicates {
-		b.WriteString(", duplicates")
-	}
-	if p.MaxPartitions > 0 {
-		fmt.Fprintf(&b, ", partitions %d", p.MaxPartitions)
-	}
-	if p.OmissionsBounded {
-		fmt.Fprintf(&b, ", omissions %d", p.MaxOmissions)
-	}
-	return b.String()
 }
 
 // certificateText says in words how a certificate was obtained.

@@ -241,7 +241,7 @@ func (fl *runFlags) output(cmd *cobra.Command, prog *dedalus.Program, res *eval.
 // result per pre tuple and the verdict.
 func writeRunText(w io.Writer, res *eval.Result) {
 	p := res.Params()
-	fmt.Fprintf(w, "run: nodes %s, EOT %d, EFF %d, crash budget %d%s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, asyncBounds(p))
+	fmt.Fprintf(w, "run: nodes %s, EOT %d, EFF %d, crash budget %d%s\n", strings.Join(p.Nodes, ","), p.EOT, p.EFF, p.MaxCrashes, p.AsyncBounds())
 	fmt.Fprintf(w, "faults: %s\n", res.Schedule())
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "spacetime (per timestep and node; <- received, -> sent):")
@@ -520,23 +520,4 @@ func writeWhy(w io.Writer, res *eval.Result, t *whyTarget) {
 	} else {
 		fmt.Fprintln(w, "message sends in its lineage: none")
 	}
-}
-
-// asyncBounds prints the asynchrony bounds of p after the others, e.g.
-// ", delay 2, duplicates" (empty when off).
-func asyncBounds(p fault.Params) string {
-	var b strings.Builder
-	if p.MaxDelay > 0 {
-		fmt.Fprintf(&b, ", delay %d", p.MaxDelay)
-	}
-	if p.Duplicates {
-		b.WriteString(", duplicates")
-	}
-	if p.MaxPartitions > 0 {
-		fmt.Fprintf(&b, ", partitions %d", p.MaxPartitions)
-	}
-	if p.OmissionsBounded {
-		fmt.Fprintf(&b, ", omissions %d", p.MaxOmissions)
-	}
-	return b.String()
 }
