@@ -265,6 +265,7 @@ func TestBrowser(t *testing.T) {
 	if n := evalJS[int](t, ctx, `document.querySelectorAll("#program span.inv").length`); n < 2 {
 		t.Errorf("%d highlighted invariant lines, want pre and post", n)
 	}
+	check("consistency sections without findings", `document.querySelectorAll("#consistency, #program span.pof").length`, 0)
 	shot := screenshot(t, ctx, "report-retry-deliv.png")
 	if *docShot != "" {
 		saveTop(t, shot, 1180, *docShot)
@@ -482,4 +483,80 @@ func expectAsync(t *testing.T, c reportCase) asyncCounts {
 		t.Fatalf("the run of %s lacks an asynchrony fault: %+v", c.name, n)
 	}
 	return n
+}
+
+// TestBrowserConsistency: the consistency section lists each outcome with
+// its verdict and each point of order once; the rules of the points are
+// marked in the listing, titled with their kind, and a point's link
+// scrolls to its rule. A confluent program has the section and no marks.
+func TestBrowserConsistency(t *testing.T) {
+	ctx := browser(t)
+	con := listen(ctx)
+	check := func(what string, js string, want int) {
+		t.Helper()
+		if got := evalJS[int](t, ctx, js); got != want {
+			t.Errorf("%s: %d, want %d", what, got, want)
+		}
+	}
+	open := func(file string) *Consistency {
+		t.Helper()
+		// Small bounds: the section is static, the search only fills the page.
+		c := reportCase{name: file, files: []string{"../examples/" + file + ".ded"}, consistency: true,
+			p: fault.Params{Nodes: []string{"a", "b", "c"}, EOT: 4, EFF: 2}}
+		dir := t.TempDir()
+		writeCase(t, c, dir, 1)
+		if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.ToSlash(filepath.Join(dir, "index.html")))); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#consistency"))); err != nil {
+			t.Fatal(err)
+		}
+		prog, err := dedalus.LoadFiles(c.files...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return calmFindings(t, prog)
+	}
+	want := open("lww-arrival")
+	kinds := map[string]string{} // first line of each point's rule -> kind
+	sensitive := 0
+	for _, o := range want.Outcomes {
+		check("row of "+o.Relation, fmt.Sprintf(`document.querySelectorAll('#consistency-outcomes tr[data-outcome=%q][data-confluent="%v"]').length`, o.Relation, o.Confluent), 1)
+		if !o.Confluent {
+			sensitive++
+		}
+		for _, p := range o.Points {
+			kinds[fmt.Sprint(p.Line)] = p.Kind
+		}
+	}
+	if sensitive == 0 || len(kinds) < 2 {
+		t.Fatalf("lww-arrival: %d order-sensitive outcomes, %d points of order; want points to show", sensitive, len(kinds))
+	}
+	check("outcome rows", `document.querySelectorAll("#consistency-outcomes tbody tr").length`, len(want.Outcomes))
+	check("points of order", `document.querySelectorAll("#points-of-order li.point").length`, len(kinds))
+	check("marked lines", `document.querySelectorAll("#program span.line.pof").length`, len(kinds))
+	for line, kind := range kinds {
+		title := evalJS[string](t, ctx, fmt.Sprintf(`(document.querySelector('#program span.pof[data-n="%s"]') || {}).title || ""`, line))
+		if !strings.Contains(title, "point of order") || !strings.Contains(title, kind) {
+			t.Errorf("line %s: title %q, want its kind %s", line, title, kind)
+		}
+		check("point naming line "+line, fmt.Sprintf(`Array.from(document.querySelectorAll("#points-of-order li")).filter(function(li){return li.textContent.indexOf(".ded:%s ") >= 0 && li.dataset.kind === %q}).length`, line, kind), 1)
+	}
+	// The marked line is drawn differently from an unmarked one.
+	check("marked background", `getComputedStyle(document.querySelector("#program span.pof")).backgroundColor !== getComputedStyle(document.querySelector("#program span.line:not(.pof):not(.inv)")).backgroundColor ? 1 : 0`, 1)
+	// A point's link goes to its rule's line.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#points-of-order li a[href^="#src-"]`))); err != nil {
+		t.Fatal(err)
+	}
+	check("link target is a marked line", `(function(){var e=document.querySelector(location.hash); return e && e.classList.contains("pof") ? 1 : 0;})()`, 1)
+	check("marked line scrolled into view", `(function(){var r=document.querySelector(location.hash).getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight ? 1 : 0;})()`, 1)
+	screenshot(t, ctx, "report-consistency.png")
+
+	open("crdt-gcounter")
+	check("confluent verdict", `document.querySelectorAll("#consistency-verdict.c-confluent").length`, 1)
+	check("confluent: points of order", `document.querySelectorAll("#points-of-order li").length`, 0)
+	check("confluent: marked lines", `document.querySelectorAll("#program span.pof").length`, 0)
+	if errs := con.errors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
 }

@@ -24,6 +24,10 @@
 // the SVG checked against a whitelist), and embeds everything as JSON in one
 // HTML page (html.go, page.html, page.css, page.js) whose script draws the
 // spacetime diagrams and restyles the lineage SVG for the selected run.
+// When the summary carries the findings of the static CALM analysis
+// (Summary.Consistency, filled by the caller from package calm), the page
+// adds a consistency section and marks the points of order in the program
+// listing (consistency.go); without them the page is as it was.
 // Every output is deterministic: same inputs, same bytes. docs/report.md
 // documents the files and the runs.json schema.
 package report

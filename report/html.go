@@ -19,6 +19,12 @@ var pageCSS string
 //go:embed page.js
 var pageJS string
 
+// consistencyCSS styles the consistency section; a page without it has
+// only page.css (its bytes are as they were before the section existed).
+//
+//go:embed consistency.css
+var consistencyCSS string
+
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"join": strings.Join, "fields": strings.Fields}).Parse(pageHTML))
 
 type htmlData struct {
@@ -30,9 +36,11 @@ type htmlData struct {
 	Note    string
 	Runs    []runData
 	Files   []fileView
-	CSS     template.CSS
-	JS      template.JS
-	Data    template.JS
+	// Consistency is the consistency section (nil: none).
+	Consistency *consistencyView
+	CSS         template.CSS
+	JS          template.JS
+	Data        template.JS
 }
 
 type cexView struct {
@@ -52,6 +60,10 @@ type lineView struct {
 	N    int
 	Text string
 	Inv  bool
+	// ID anchors the first line of a point of order's rule; Pof titles
+	// every line of it with the points of order there.
+	ID  string
+	Pof string
 }
 
 // renderHTML renders the self-contained page. The page data is JSON with
@@ -67,7 +79,18 @@ func renderHTML(prog *dedalus.Program, sum *Summary, pg *page) ([]byte, error) {
 	}
 	var names []string
 	inv := invariantLines(prog)
-	for _, f := range prog.Files {
+	d.Consistency = newConsistencyView(sum.Consistency, prog)
+	if d.Consistency != nil {
+		d.CSS += template.CSS(consistencyCSS)
+	}
+	pof := pointLines(prog, d.Consistency)
+	anchors := map[string]bool{}
+	if d.Consistency != nil {
+		for _, p := range d.Consistency.Points {
+			anchors[p.Anchor] = true
+		}
+	}
+	for fi, f := range prog.Files {
 		names = append(names, f.Path)
 		fv := fileView{Path: f.Path, Short: f.SHA256}
 		if len(fv.Short) > 12 {
@@ -75,7 +98,14 @@ func renderHTML(prog *dedalus.Program, sum *Summary, pg *page) ([]byte, error) {
 		}
 		text := strings.TrimSuffix(f.Text, "\n")
 		for i, l := range strings.Split(text, "\n") {
-			fv.Lines = append(fv.Lines, lineView{N: i + 1, Text: strings.TrimSuffix(l, "\r"), Inv: inv[f.Path][i+1]})
+			lv := lineView{N: i + 1, Text: strings.TrimSuffix(l, "\r"), Inv: inv[f.Path][i+1]}
+			if titles := pof[f.Path][i+1]; len(titles) > 0 {
+				lv.Pof = strings.Join(titles, "\n")
+				if anchors[lineAnchor(fi, i+1)] {
+					lv.ID = lineAnchor(fi, i+1)
+				}
+			}
+			fv.Lines = append(fv.Lines, lv)
 		}
 		d.Files = append(d.Files, fv)
 	}

@@ -32,6 +32,9 @@ type reportCase struct {
 	run    bool
 	// strategy of the search (default ldfi).
 	strategy search.Strategy
+	// consistency adds the static CALM analysis (the page's consistency
+	// section), as ldfi check --out does.
+	consistency bool
 }
 
 // cases are the golden cases. Searches whose run order the LDFI strategy
@@ -107,7 +110,11 @@ func writeCase(t testing.TB, c reportCase, dir string, parallel int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(dir, prog, cfg, res, ev, NewSummary(prog, cfg, res, "test")); err != nil {
+	sum := NewSummary(prog, cfg, res, "test")
+	if c.consistency {
+		sum.Consistency = calmFindings(t, prog)
+	}
+	if err := Write(dir, prog, cfg, res, ev, sum); err != nil {
 		t.Fatal(err)
 	}
 }

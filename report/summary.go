@@ -182,6 +182,10 @@ type Summary struct {
 	Params          ParamsJSON           `json:"params"`
 	Files           []FileJSON           `json:"files"`
 	Version         string               `json:"ldfi_version"`
+	// Consistency, when set by the caller, adds the static CALM analysis
+	// to the HTML page (its "consistency" section). It is not part of
+	// runs.json: ldfi calm --format json prints the analysis.
+	Consistency *Consistency `json:"-"`
 }
 
 // NewSummary builds the summary of a search result.

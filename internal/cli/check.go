@@ -224,6 +224,9 @@ func (fl *checkFlags) run(cmd *cobra.Command, files []string) error {
 // failure to write it loses nothing else.
 func (fl *checkFlags) output(cmd *cobra.Command, prog *dedalus.Program, cfg search.Config, res *search.Result) error {
 	sum := report.NewSummary(prog, cfg, res, version())
+	if fl.outDir != "" {
+		sum.Consistency = consistency(prog) // the page's consistency section
+	}
 	// The runs the text and the report draw, re-run (not cancelled by an
 	// interrupt: the report of the runs so far is written).
 	var ev *search.Evidence
