@@ -86,11 +86,13 @@ func Check(t testing.TB, c *sim.Cluster, b Bounds) *Report {
 	rep, err := Search(c, b)
 	if err != nil {
 		t.Fatalf("ldfi: %v", err)
+		return nil
 	}
 	rep.Command = replayCommand(t.Name())
 	writeOut(t, rep)
 	if rep.Result.Verdict != search.Certified {
 		t.Fatalf("ldfi: %s", rep.Text())
+		return rep
 	}
 	t.Logf("ldfi: %s", rep.Headline())
 	return rep
@@ -133,6 +135,7 @@ func checkReplay(t testing.TB, c *sim.Cluster, b Bounds, schedule string) {
 	r, err := Replay(c, b, schedule)
 	if err != nil {
 		t.Fatalf("ldfi: replaying %s: %v", schedule, err)
+		return
 	}
 	var w strings.Builder
 	fmt.Fprintf(&w, "replay of %s:\n", r.Schedule)
@@ -143,6 +146,7 @@ func checkReplay(t testing.TB, c *sim.Cluster, b Bounds, schedule string) {
 			fmt.Fprintf(&w, "violated: %s expected at EOT %d, not met\n", v.Key, b.EOT)
 		}
 		t.Fatalf("ldfi: %s", w.String())
+		return
 	}
 	t.Logf("ldfi: %sthe invariant holds", w.String())
 }
