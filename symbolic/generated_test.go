@@ -29,6 +29,9 @@ type diffOutcome struct {
 	// overflow: the exact check gave up on an integer overflow and the
 	// evaluator overflows in some run too (both refuse, neither wraps).
 	overflow bool
+	// tooLarge: the exact check gave up on the size or the time of the
+	// formula and the evaluator hits its tuple limit in some run.
+	tooLarge bool
 	// want is exhaustive enumeration's first fewest-fault violation.
 	want fault.Schedule
 }
@@ -76,18 +79,20 @@ func replayViolates(eng *eval.Engine, p fault.Params, s fault.Schedule) (bool, e
 // disagreement (or a failure of either side).
 func compareExact(prog *dedalus.Program, p fault.Params, limit int) (diffOutcome, error) {
 	out := diffOutcome{loaded: true, schedules: fault.Count(p).Int64()}
-	res, err := Check(context.Background(), prog, p, Options{})
-	if errors.Is(err, ErrUnsupported) && strings.Contains(err.Error(), "integer overflow") {
+	ctx, cancel := context.WithTimeout(context.Background(), exactTimeout)
+	res, err := Check(ctx, prog, p, Options{})
+	cancel()
+	if want := refusal(err); want != nil {
 		// Inconclusive, honestly. The evaluator must refuse such a program
-		// too, in some run (a doubling recursion within one timestep).
+		// too, in some run.
 		eng, nerr := eval.New(prog)
 		if nerr != nil {
 			return out, nerr
 		}
-		if _, _, _, rerr := firstViolation(eng, p, limit); !errors.Is(rerr, eval.ErrOverflow) {
-			return out, fmt.Errorf("exact check: %w; exhaustive enumeration met no overflow (%v)", err, rerr)
+		if _, _, _, rerr := firstViolation(eng, p, limit); !errors.Is(rerr, want) {
+			return out, fmt.Errorf("exact check: %w; exhaustive enumeration did not refuse with %q (%v)", err, want, rerr)
 		}
-		out.overflow = true
+		out.overflow, out.tooLarge = want == eval.ErrOverflow, want == eval.ErrTupleLimit
 		return out, nil
 	}
 	if err != nil {
@@ -133,6 +138,27 @@ func compareExact(prog *dedalus.Program, p fault.Params, limit int) (diffOutcome
 	return out, nil
 }
 
+// exactTimeout bounds one exact check of the differential. Generated
+// programs take milliseconds, except a runaway recursion within a timestep
+// (X + 1 feeding X): grounding it one tuple per round takes far longer
+// than the evaluator needs to hit its tuple limit.
+const exactTimeout = 30 * time.Second
+
+// refusal is the error the evaluator must share when the exact check
+// gives up: eval.ErrOverflow for an integer overflow (a doubling recursion
+// within a timestep), eval.ErrTupleLimit for a formula over the size
+// limit or the time limit (a runaway recursion); nil when err is not a
+// refusal.
+func refusal(err error) error {
+	switch {
+	case errors.Is(err, ErrUnsupported) && strings.Contains(err.Error(), "integer overflow"):
+		return eval.ErrOverflow
+	case errors.Is(err, ErrTooLarge), errors.Is(err, context.DeadlineExceeded):
+		return eval.ErrTupleLimit
+	}
+	return nil
+}
+
 // genStats tallies a differential run.
 type genStats struct {
 	mu           sync.Mutex
@@ -144,6 +170,7 @@ type genStats struct {
 	certNoFaults int // certified at bounds that admit no fault
 	certNoPre    int // certified because pre can never hold
 	overflow     int // both sides refuse: integer overflow
+	tooLarge     int // both sides refuse: size (or time) limits
 	// violated with a delay, a duplicate, a partition in exhaustive
 	// enumeration's first fewest-fault violation
 	withDelay, withDup, withPartition int
@@ -168,6 +195,8 @@ func (s *genStats) add(c genCase, o diffOutcome, err error) {
 	switch {
 	case o.overflow:
 		s.overflow++
+	case o.tooLarge:
+		s.tooLarge++
 	case o.violated:
 		s.violated++
 		if o.faults == 0 {
@@ -193,8 +222,8 @@ func (s *genStats) String() string {
 	if s.withDelay+s.withDup+s.withPartition > 0 {
 		async = fmt.Sprintf("; the first fewest-fault one with a delay %d, a duplicate %d, a partition %d", s.withDelay, s.withDup, s.withPartition)
 	}
-	return fmt.Sprintf("%d programs (%d did not load, %d failures); of %d checked: %d violated (%d with no fault%s), %d certified (%d at bounds without faults, %d with pre never holding), %d refused by both for integer overflow; %d exhaustive runs",
-		s.programs, s.notLoaded, len(s.failures), loaded, s.violated, s.zeroFault, async, s.certified, s.certNoFaults, s.certNoPre, s.overflow, s.runs)
+	return fmt.Sprintf("%d programs (%d did not load, %d failures); of %d checked: %d violated (%d with no fault%s), %d certified (%d at bounds without faults, %d with pre never holding), %d refused by both for integer overflow, %d for size; %d exhaustive runs",
+		s.programs, s.notLoaded, len(s.failures), loaded, s.violated, s.zeroFault, async, s.certified, s.certNoFaults, s.certNoPre, s.overflow, s.tooLarge, s.runs)
 }
 
 // runGenerated compares the exact check with exhaustive enumeration on the
