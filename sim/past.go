@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"math/bits"
-
-	"github.com/ldfi/ldfi/lineage"
-)
+import "math/bits"
 
 // past is a causal past: a set of send events of one run, as an immutable
 // bit set over the run's event numbers (eventTable). Unions share: joining
@@ -87,24 +83,4 @@ func (p *past) events() []int {
 		}
 	}
 	return out
-}
-
-// eventTable numbers the send events of one run in the order they first
-// occur, so bit sets stay small and the numbering is deterministic.
-type eventTable struct {
-	ids    map[lineage.Event]int
-	events []lineage.Event
-}
-
-func (t *eventTable) id(e lineage.Event) int {
-	if id, ok := t.ids[e]; ok {
-		return id
-	}
-	if t.ids == nil {
-		t.ids = map[lineage.Event]int{}
-	}
-	id := len(t.events)
-	t.ids[e] = id
-	t.events = append(t.events, e)
-	return id
 }

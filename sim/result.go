@@ -43,12 +43,12 @@ type Run struct {
 // finish evaluates the invariant over the finished run.
 func (r *runner) finish() (*Run, error) {
 	run := &Run{Params: r.p, Schedule: r.s, Sends: r.sent, Declarations: r.decls, names: r.names,
-		nodes: r.nodes, events: r.events.events, lineage: r.lineage, holds: map[string]bool{}}
+		nodes: r.nodes, events: r.events, lineage: r.lineage, holds: map[string]bool{}}
 	for _, d := range r.decls {
 		run.holds[d.Key.text] = true
 	}
 	var exp []Expectation
-	if err := r.guard(-1, func() { exp = r.c.Invariant(run) }); err != nil {
+	if err := r.guard(func() { exp = r.c.Invariant(run) }); err != nil {
 		return nil, fmt.Errorf("%w (in Invariant)", err)
 	}
 	slices.SortStableFunc(exp, func(a, b Expectation) int { return strings.Compare(a.Key.text, b.Key.text) })

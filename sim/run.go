@@ -76,6 +76,9 @@ type runner struct {
 	lineage bool
 	names   []string
 	index   map[string]int
+	ctxs    []Context // one per node, handed to every call
+	cur     int       // the node whose code runs (-1: none)
+	eventID []int32   // (time, from, to) -> event number + 1 (0: none yet)
 	nodes   []Node
 	pasts   []*past
 	inbox   [][]envelope // by arrival time
@@ -83,7 +86,7 @@ type runner struct {
 	seq     int
 	sent    []Send
 	decls   []Declaration
-	events  eventTable
+	events  []lineage.Event // by event number, in order of first send
 	err     error
 }
 
@@ -93,13 +96,19 @@ func newRunner(c *Cluster, p fault.Params, s fault.Schedule, opt Options) *runne
 	for i, n := range r.names {
 		r.index[n] = i
 	}
-	r.pasts = make([]*past, len(r.names))
+	n := len(r.names)
+	r.pasts = make([]*past, n)
+	r.ctxs = make([]Context, n)
+	for i := range r.ctxs {
+		r.ctxs[i] = Context{r: r, node: i}
+	}
+	r.eventID = make([]int32, (p.EOT+1)*n*n)
 	return r
 }
 
 // run steps the cluster from 1 to EOT.
 func (r *runner) run(ctx context.Context) error {
-	if err := r.guard(-1, func() {
+	if err := r.guard(func() {
 		r.nodes = make([]Node, len(r.names))
 		for i, n := range r.names {
 			r.nodes[i] = r.c.New(n)
@@ -111,7 +120,7 @@ func (r *runner) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := r.step(); err != nil {
+		if err := r.guard(r.step); err != nil {
 			return err
 		}
 	}
@@ -120,13 +129,12 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 // step runs one timestep: Start (at 1), the arrivals in receiver order
-// then send order, and every node's Tick.
-func (r *runner) step() error {
+// then send order, and every node's Tick. r.cur says whose code runs.
+func (r *runner) step() {
 	if r.now == 1 {
 		for i, n := range r.nodes {
-			if err := r.guard(i, func() { n.Start(&Context{r: r, node: i}) }); err != nil {
-				return err
-			}
+			r.cur = i
+			n.Start(&r.ctxs[i])
 		}
 	}
 	in := r.inbox[r.now]
@@ -138,34 +146,39 @@ func (r *runner) step() error {
 		return a.seq - b.seq
 	})
 	for _, e := range in {
+		if r.err != nil {
+			return
+		}
 		if r.lineage {
 			r.pasts[e.to] = r.pasts[e.to].union(e.m.past)
 		}
-		n := r.nodes[e.to]
-		if err := r.guard(e.to, func() { n.Receive(&Context{r: r, node: e.to}, e.m) }); err != nil {
-			return err
-		}
+		r.cur = e.to
+		r.nodes[e.to].Receive(&r.ctxs[e.to], e.m)
 	}
 	for i, n := range r.nodes {
-		if err := r.guard(i, func() { n.Tick(&Context{r: r, node: i}) }); err != nil {
-			return err
+		if r.err != nil {
+			return
 		}
+		r.cur = i
+		n.Tick(&r.ctxs[i])
 	}
-	return nil
+	r.cur = -1
 }
 
-// guard calls f, turning a panic of node code into an error, and reports
-// an error a send recorded.
-func (r *runner) guard(node int, f func()) (err error) {
+// guard calls f, turning a panic of node code (r.cur's, or New's or the
+// invariant's when r.cur is -1) into an error, and reports an error a
+// send recorded.
+func (r *runner) guard(f func()) (err error) {
 	defer func() {
 		if x := recover(); x != nil {
-			who := "New"
-			if node >= 0 {
-				who = "node " + r.names[node]
+			who := "the cluster's New or Invariant"
+			if r.cur >= 0 {
+				who = "node " + r.names[r.cur]
 			}
 			err = fmt.Errorf("%w: %s panicked at step %d: %v\n%s", ErrNode, who, r.now, x, debug.Stack())
 		}
 	}()
+	r.cur = -1
 	f()
 	return r.err
 }
@@ -187,7 +200,7 @@ func (r *runner) send(i int, to string, body any, base *past, narrowed bool) {
 		m.past = base
 		if i != j {
 			// Messages to self are never lost: local state, no event.
-			m.past = base.with(r.events.id(lineage.Event{From: from, To: to, Time: r.now}))
+			m.past = base.with(r.event(i, j))
 		}
 	}
 	var arrivals []int
@@ -199,6 +212,17 @@ func (r *runner) send(i int, to string, body any, base *past, narrowed bool) {
 	}
 	r.seq++
 	r.sent = append(r.sent, Send{Message: m, Fate: fate, Arrivals: arrivals, Narrowed: narrowed})
+}
+
+// event numbers the send event i->j at the current step.
+func (r *runner) event(i, j int) int {
+	n := len(r.names)
+	k := (r.now*n+i)*n + j
+	if r.eventID[k] == 0 {
+		r.events = append(r.events, lineage.Event{From: r.names[i], To: r.names[j], Time: r.now})
+		r.eventID[k] = int32(len(r.events))
+	}
+	return int(r.eventID[k]) - 1
 }
 
 // because is the union of the pasts of the given messages.
