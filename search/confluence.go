@@ -35,6 +35,8 @@ type Divergence struct {
 	// lacks. Sorted by relation, then tuple order; one is non-empty.
 	Missing []eval.Tuple
 	Extra   []eval.Tuple
+	// Outcome is Schedule's outcome at EOT, sorted as Reference.
+	Outcome []eval.Tuple
 }
 
 // ConfluenceResult is the outcome of CheckConfluence.
@@ -58,10 +60,12 @@ type ConfluenceResult struct {
 	CertificateMethod string
 	FoundBy           string
 	// Exact measures the exact check, when it ran (sizes only; its times
-	// are in Stats).
-	Exact *symbolic.Stats
-	Notes []string
-	Stats Stats
+	// are in Stats); OutcomeTuples counts the outcome tuples at EOT that
+	// some schedule may derive (by the exact check's universe).
+	Exact         *symbolic.Stats
+	OutcomeTuples int
+	Notes         []string
+	Stats         Stats
 }
 
 // ConfluenceParams returns p as the confluence check explores it: the

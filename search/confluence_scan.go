@@ -133,7 +133,7 @@ func (c *confluenceRun) finish(h *hit, shrink bool) error {
 	}
 	missing, extra := differences(c.ref, h.snap)
 	c.res.Verdict = Counterexample
-	c.res.Counterexample = &Divergence{Run: h.run, Schedule: h.sched.Canonical(), Missing: missing, Extra: extra}
+	c.res.Counterexample = &Divergence{Run: h.run, Schedule: h.sched.Canonical(), Missing: missing, Extra: extra, Outcome: h.snap.tuples}
 	return nil
 }
 
@@ -404,7 +404,7 @@ func (c *confluenceRun) useExact(ahead *confluenceAhead) (undecided string, err 
 	st := r.Stats
 	c.res.Stats.ExactBuild, c.res.Stats.ExactSolve = st.BuildTime, st.SolveTime
 	st.BuildTime, st.SolveTime = 0, 0
-	c.res.Exact = &st
+	c.res.Exact, c.res.OutcomeTuples = &st, r.OutcomeTuples
 	if !r.Differs {
 		c.res.Verdict, c.res.CertificateMethod = Certified, MethodExact
 		return "", nil

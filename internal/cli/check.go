@@ -32,6 +32,9 @@ Examples:
   ldfi check --strategy random --seed 7 --eot 4 --eff 2 --nodes a,b,c examples/simple-deliv.ded
   ldfi check --strategy exhaustive --max-runs 5000 --eot 4 --eff 2 --nodes a,b,c examples/simple-deliv.ded
 
+  # Is the register's outcome the same under every delivery order? (exit 1)
+  ldfi check --invariant confluence --eot 6 --eff 3 --delay 2 --nodes a,b,c examples/lww-arrival.ded
+
   # Molly's spellings work too:
   ldfi check --EOT 4 --EFF 2 --crashes 0 --nodes a,b,c --find-all-counterexamples examples/simple-deliv.ded`
 
@@ -60,6 +63,8 @@ type checkFlags struct {
 	stats        bool
 	quiet        bool
 	maxTuples    int
+	invariant    string   // --invariant: prepost or confluence (confluence.go)
+	outcomes     []string // --outcome, with --invariant confluence
 }
 
 func newCheckCmd() *cobra.Command {
@@ -88,7 +93,20 @@ The executions count includes the fault-free run and is the same whatever
 Interrupting a search (Ctrl-C: SIGINT, or SIGTERM) ends it like --timeout:
 verdict inconclusive (exit 3), with the report of the runs so far (--out).
 On a terminal, a search that lasts over a second shows a status line on
-stderr; --quiet turns it off.` + checkExamples,
+stderr; --quiet turns it off.
+
+--invariant confluence checks instead that the outcome relations (post, or
+each --outcome) hold the same tuples at EOT under every delivery schedule
+without loss: messages sent before EFF arrive 0..--delay steps late and, with
+--duplicates, a second time; no crash, partition or omission (--crashes,
+--partitions and --omissions must stay 0). A counterexample is two schedules
+whose outcomes differ, the fault-free one and another, with the differing
+tuples and the 'ldfi run' commands that replay both (exit 1); a certificate
+comes from the exact check or from running every schedule (exit 0).
+--strategy ldfi first runs each message late and duplicated, and pairs of
+those, then lets the exact check decide. It is the behavioural counterpart
+of 'ldfi calm' (docs/consistency.md).
+` + checkExamples,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error { return fl.run(cmd, files) },
 	}
@@ -100,6 +118,8 @@ func (fl *checkFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	fl.b.register(cmd)
 	fl.b.registerAsync(cmd)
+	f.StringVar(&fl.invariant, "invariant", invariantPrePost, "what to check: prepost (every pre tuple at EOT has its post) or confluence (the outcome at EOT is the same under every delivery schedule without loss)")
+	f.StringArrayVar(&fl.outcomes, "outcome", nil, "with --invariant confluence: an outcome relation to check (repeatable; default post)")
 	f.StringVar(&fl.strategy, "strategy", "ldfi", "search strategy: ldfi, exact (one SAT question over all schedules), random or exhaustive")
 	f.BoolVar(&fl.confirm, "confirm", false, "confirm an ldfi certificate with the exact check even for a program monotone in the faults (programs with negation, aggregation or crash reads are always confirmed)")
 	f.IntVar(&fl.exactAfter, "exact-after", search.DefaultExactAfter, "ldfi strategy: after this many executions without a counterexample, let the exact check decide (-1: never)")
@@ -147,6 +167,9 @@ func (fl *checkFlags) validate(cmd *cobra.Command) error {
 	if err := setMaxTuples(fl.maxTuples); err != nil {
 		return err
 	}
+	if err := fl.validateInvariant(cmd); err != nil {
+		return err
+	}
 	return checkOutFlag(cmd, fl.outDir)
 }
 
@@ -184,13 +207,13 @@ func (fl *checkFlags) run(cmd *cobra.Command, files []string) error {
 	if err := fl.b.programBounds(cmd, prog, &params); err != nil {
 		return err
 	}
+	if fl.invariant == invariantConfluence {
+		return fl.runConfluence(cmd, prog, params)
+	}
 	if prog.Pre == dedalus.NoRel || prog.Post == dedalus.NoRel {
 		return usageError("%s: the program has no pre/post invariant to check (define both relations)", files[0])
 	}
-	if params.MaxDelay > 0 && params.EOT <= params.EFF+params.MaxDelay {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: EOT %d <= EFF %d + delay %d: a message sent just before EFF and delayed fully arrives at EOT or later, when nothing can act on it (a late message then looks lost); raise --eot to at least %d\n",
-			params.EOT, params.EFF, params.MaxDelay, params.EFF+params.MaxDelay+1)
-	}
+	delayWarning(cmd, params)
 	cfg := fl.config(params)
 	line := startProgress(cmd.ErrOrStderr(), fl.quiet, cfg.Strategy == search.LDFI)
 	cfg.Progress = line.progress()
