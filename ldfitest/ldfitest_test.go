@@ -109,7 +109,7 @@ func TestWrite(t *testing.T) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.V != "certified" || sum.M != "lineage-guided" || sum.Executions != 1 {
+	if sum.V != "no-counterexample" || sum.M != "lineage-guided" || sum.Executions != 1 {
 		t.Errorf("runs.json: %s", data)
 	}
 	for _, name := range []string{"report.txt", "index.html"} {

@@ -37,7 +37,7 @@ func (r *Report) Headline() string {
 	res := r.Result
 	var v string
 	switch {
-	case res.Verdict == search.Certified && res.CertificateMethod == search.MethodLineageGuided:
+	case res.Verdict == search.NoCounterexample:
 		v = "no counterexample within the lineage-guided search"
 	case res.Verdict == search.Certified:
 		v = "certified: every schedule within the bounds was run"

@@ -23,6 +23,11 @@ const (
 	// that misses the program's nodes, an EOT too small, a pre rule that
 	// reads a relation nothing derives).
 	Vacuous Verdict = "vacuous"
+	// NoCounterexample: the lineage-guided search on a Go target (Target)
+	// ran out of hypotheses without a counterexample. It is not a
+	// certificate: no exact encoding backs it (CertificateMethod says
+	// "lineage-guided").
+	NoCounterexample Verdict = "no-counterexample"
 )
 
 // RunVerdict is the invariant's verdict on one run.

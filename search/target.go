@@ -152,7 +152,7 @@ func (c *checkRun) targetLDFI() error {
 		return err
 	}
 	if res.Verdict == Certified {
-		res.CertificateMethod = MethodLineageGuided
+		res.Verdict, res.CertificateMethod = NoCounterexample, MethodLineageGuided
 		if !s.freePre {
 			targetVacuous(res)
 		}

@@ -64,7 +64,11 @@ func TestParityWithDedalus(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%-40s Dedalus %s in %d, Go %s (%s) in %d", tw.name(), ded.Verdict, ded.Executions, gor.Verdict, gor.CertificateMethod, gor.Executions)
-		if ded.Verdict != gor.Verdict {
+		// A Go search that runs out of hypotheses has no exact check to
+		// certify it: its "no counterexample" is the Dedalus certificate's
+		// counterpart.
+		same := ded.Verdict == gor.Verdict || ded.Verdict == search.Certified && gor.Verdict == search.NoCounterexample
+		if !same {
 			t.Errorf("%s: Dedalus %s, Go %s", tw.name(), ded.Verdict, gor.Verdict)
 		}
 		if gor.Executions > 2*ded.Executions || ded.Executions > 2*gor.Executions {
