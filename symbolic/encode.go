@@ -239,7 +239,11 @@ func (e *encoder) stratum(t, s int) error {
 	}
 	e.seen = map[string]bool{}
 	first := true
-	for {
+	for round := 0; ; round++ {
+		if round == maxRounds {
+			return fmt.Errorf("%w: the recursion of stratum %d did not reach a fixpoint at time %d within %d rounds of grounding (does a rule build ever larger values within a timestep?)",
+				ErrTooLarge, s, t, maxRounds)
+		}
 		before := len(e.u.tuples)
 		for _, ri := range rules {
 			r := &e.prog.Rules[ri]
@@ -266,6 +270,14 @@ func (e *encoder) stratum(t, s int) error {
 	e.seen = nil
 	return e.finalizeStratum(t, s)
 }
+
+// maxRounds bounds the rounds of one same-timestep fixpoint of the
+// universe. Each round adds at least one tuple, so a protocol's recursion
+// (a path over its few nodes) ends in a handful; a rule that builds ever
+// larger values (X + 1 feeding X) never does, and the evaluator stops it
+// at its tuple limit while naive rounds over a growing set would take
+// quadratic time to reach MaxInstances.
+const maxRounds = 4096
 
 // instanceKey identifies a binding by its rule and positive body tuples
 // (safety makes them determine every variable), in a reused buffer.

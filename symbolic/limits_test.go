@@ -116,3 +116,26 @@ post(N) :- reach(N, 3);
 		t.Fatalf("EFF 1: violated=%v err=%v, want a certificate", res != nil && res.Violated, err)
 	}
 }
+
+// A recursion that builds ever larger values within a timestep has no
+// fixpoint: the grounding gives up after maxRounds rounds with
+// ErrTooLarge, quickly, instead of crawling towards MaxInstances one tuple
+// per round.
+func TestRunawayRecursionStops(t *testing.T) {
+	prog := load(t, `
+n("a", 0)@1;
+go("a")@1;
+n(N, X + 1) :- n(N, X), go(N);
+go(N)@next :- go(N);
+pre(N) :- go(N);
+post(N) :- n(N, 3);
+`)
+	start := time.Now()
+	_, err := Check(context.Background(), prog, fault.Params{Nodes: []string{"a"}, EOT: 2, EFF: 1}, Options{})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "fixpoint") {
+		t.Fatalf("got %v, want ErrTooLarge naming the fixpoint", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v to give up", d)
+	}
+}
