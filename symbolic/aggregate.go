@@ -151,10 +151,21 @@ func (e *encoder) aggValues(r *dedalus.Rule, f dedalus.AggFunc, members map[deda
 		}
 		return out, nil
 	}
-	// sum: a table from partial sums to the condition of reaching them,
-	// with "some member holds" tracked so the empty group gives nothing.
+	vs := make([]dedalus.Value, len(ms))
+	for i, m := range ms {
+		vs[i] = m.v
+	}
+	return e.sumValues(r, vs, lits)
+}
+
+// sumValues lists the possible sums of the members (values vs, each
+// holding when its literal does) with the condition of each: a table from
+// partial sums to the condition of reaching them, with "some member
+// holds" tracked so the empty group gives nothing.
+func (e *encoder) sumValues(r *dedalus.Rule, vs []dedalus.Value, lits []z.Lit) ([]valueLit, error) {
 	table := map[state]z.Lit{{0, false}: e.c.T}
-	for _, m := range ms {
+	for i, v := range vs {
+		lit := lits[i]
 		next := map[state]z.Lit{}
 		put := func(st state, l z.Lit) {
 			if l == e.c.F {
@@ -170,12 +181,12 @@ func (e *encoder) aggValues(r *dedalus.Rule, f dedalus.AggFunc, members map[deda
 		// order, or the solver's model (and so the output) could vary.
 		for _, st := range sortedStates(table) {
 			l := table[st]
-			put(st, e.c.And(l, m.lit.Not()))
-			take := e.c.And(l, m.lit)
+			put(st, e.c.And(l, lit.Not()))
+			take := e.c.And(l, lit)
 			if take == e.c.F {
 				continue
 			}
-			sum, _, over := dedalus.Arith(dedalus.ExprAdd, st.sum, m.v.Int)
+			sum, _, over := dedalus.Arith(dedalus.ExprAdd, st.sum, v.Int)
 			if over {
 				return nil, e.unsupported(r.Pos, "integer overflow in sum<> of rule %s, for a set of members that holds in some schedule", r.Text)
 			}
