@@ -73,6 +73,9 @@ func (d *draws) pull() (fault.Schedule, pullStatus) {
 		if _, hit := s.limit(); hit {
 			return sc, limitStop
 		}
+		if s.exhausts {
+			continue // the enumeration ends by itself: no orbits to count
+		}
 		if d.orbits < 0 {
 			d.orbits = s.countOrbits()
 		}
