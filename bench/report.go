@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/ldfi/ldfi/fault"
 	"io"
 	"math/big"
 	"os"
@@ -277,6 +278,7 @@ func columnsMarkdown(b *bytes.Buffer) {
 	p("\n## Columns\n\n")
 	p("- **fault space**: the combination count the literature reports (section 6 of the Dedalus spec; `fault.PublishedSize`): with n nodes, L = 2^(n−1) and C crashes, C(n, C) · (L^EFF)^(n−C) · (Σ_{c=1}^{EOT+1} L^min(EFF, c−1))^C.\n")
 	p("- **schedules**: the exact number of distinct fault schedules our model admits (`fault.Count`): omissions (from, to, t) with from ≠ to and t < EFF, up to C crashes at times 1..EOT, an omission from an already crashed sender not counted again; the empty schedule included. This is what the exhaustive strategy enumerates.\n")
+	p("- **asynchrony rows** (the crashes cell lists `delay` D, `duplicates`, `partitions` P, `omissions` K when set; the Dedalus reference, section 8): per message slot before EFF the schedules also choose a delay 1..D and a second arrival, and up to P partitions; both sizes then follow the formulas in the doc comments of `fault.PublishedSize` and `fault.Count`. Random draws each slot's fate uniformly (on time, lost when allowed, late by 1..D), a duplicate with probability 1/2, at most K omissions, and a partition count, split and interval uniformly.\n")
 	p("- **LDFI**: `ldfi check` defaults (negative support and symmetry reduction on). **random**: schedules drawn uniformly within the bounds (crash count uniform in 0..C, distinct nodes, times uniform; each omission with probability 1/2), with replacement and no symmetry reduction, stopping at the first counterexample; sd is the sample standard deviation; a trial that found nothing counts at the run limit, and then the figures are marked ≥ (a lower bound). Random search cannot certify, so it runs on counterexample rows only. **exhaustive**: every schedule, smallest first, no symmetry reduction; — when the space exceeds the limit.\n")
 	p("- After the LDFI executions, how its verdict was reached: *(exact)* a certificate confirmed by the exact check (programs not monotone in the faults: negation, aggregation, crash reads), *(lineage)* a certificate from the lineage alone (programs monotone in the faults, where that is a proof), *(exact after hand-over)* the loop ran %d executions without a counterexample and let the exact check decide, *(found by exact)* a counterexample the loop had missed and the exact check found.\n", search.DefaultExactAfter)
 	p("- **verdict** is LDFI's; **expected** is the row's `expect`, marked **MISMATCH** when LDFI or another strategy disagrees with it.\n")
@@ -285,7 +287,7 @@ func columnsMarkdown(b *bytes.Buffer) {
 func (r *Report) measuredCells(times bool) [][]string {
 	var rows [][]string
 	for _, row := range r.Rows {
-		c := []string{row.Name, fmt.Sprint(row.EOT), fmt.Sprint(row.EFF), fmt.Sprint(row.Crashes), strings.Join(row.Nodes, ","),
+		c := []string{row.Name, fmt.Sprint(row.EOT), fmt.Sprint(row.EFF), fmt.Sprint(row.Crashes) + row.asyncBounds(), strings.Join(row.Nodes, ","),
 			bigCell(row.PublishedSize), bigCell(row.Schedules), ldfiCell(&row.LDFI)}
 		if times {
 			c = append(c, wallCell(row.LDFI.Wall))
@@ -462,7 +464,7 @@ func (r *Report) anyExact() bool {
 func (r *Report) exactCells(times bool) [][]string {
 	var rows [][]string
 	for _, row := range r.Rows {
-		c := []string{row.Name, fmt.Sprintf("%d/%d/%d", row.EOT, row.EFF, row.Crashes)}
+		c := []string{row.Name, fmt.Sprintf("%d/%d/%d", row.EOT, row.EFF, row.Crashes) + row.asyncBounds()}
 		x := row.Exact
 		if x == nil {
 			c = append(c, "— ("+row.ExactSkipped+")", "—", "—", "—", "—", "—", "—")
@@ -844,4 +846,14 @@ func table(b *bytes.Buffer, hdr []string, rows [][]string) {
 	for _, r := range rows {
 		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
 	}
+}
+
+// asyncBounds lists the row's asynchrony bounds after its crash budget
+// (empty when none is set: the cell reads as it always did).
+func (row *Row) asyncBounds() string {
+	p := fault.Params{MaxDelay: row.Delay, Duplicates: row.Duplicates, MaxPartitions: row.Partitions}
+	if row.Omissions != nil {
+		p.OmissionsBounded, p.MaxOmissions = true, *row.Omissions
+	}
+	return p.AsyncBounds()
 }
