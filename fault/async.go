@@ -176,7 +176,7 @@ func (p Params) validateAsync(s Schedule) error {
 	delayed := map[slot]int{}
 	for _, d := range s.Delays {
 		k := slot{d.From, d.To, d.Time}
-		if err := p.checkSlot("delay", d, d.From, d.To, d.Time, d.By); err != nil {
+		if err := p.checkSlot(d, d.From, d.To, d.Time, d.By); err != nil {
 			return err
 		}
 		switch {
@@ -190,7 +190,7 @@ func (p Params) validateAsync(s Schedule) error {
 	duped := map[slot]bool{}
 	for _, d := range s.Duplicates {
 		k := slot{d.From, d.To, d.Time}
-		if err := p.checkSlot("duplicate", d, d.From, d.To, d.Time, d.By); err != nil {
+		if err := p.checkSlot(d, d.From, d.To, d.Time, d.By); err != nil {
 			return err
 		}
 		switch {
@@ -221,22 +221,22 @@ func (p Params) validateAsync(s Schedule) error {
 
 // checkSlot checks a delay or duplicate of from -> to at t by `by` steps
 // (text prints it, only for an error: validation runs once per execution).
-func (p Params) checkSlot(what string, text fmt.Stringer, from, to string, t, by int) error {
+func (p Params) checkSlot(text fmt.Stringer, from, to string, t, by int) error {
 	switch {
 	case !p.HasNode(from):
-		return fmt.Errorf("%w: %s %s: unknown node %q", ErrInvalid, what, text, from)
+		return fmt.Errorf("%w: %s: unknown node %q", ErrInvalid, text, from)
 	case !p.HasNode(to):
-		return fmt.Errorf("%w: %s %s: unknown node %q", ErrInvalid, what, text, to)
+		return fmt.Errorf("%w: %s: unknown node %q", ErrInvalid, text, to)
 	case from == to:
-		return fmt.Errorf("%w: %s %s: a node's messages to itself are never late", ErrInvalid, what, text)
+		return fmt.Errorf("%w: %s: a node's messages to itself are never late", ErrInvalid, text)
 	case t < 1:
-		return fmt.Errorf("%w: %s %s: time must be at least 1", ErrInvalid, what, text)
+		return fmt.Errorf("%w: %s: time must be at least 1", ErrInvalid, text)
 	case t >= p.EFF:
-		return fmt.Errorf("%w: %s %s: asynchrony faults need send time < EFF (%d)", ErrInvalid, what, text, p.EFF)
+		return fmt.Errorf("%w: %s: asynchrony faults need send time < EFF (%d)", ErrInvalid, text, p.EFF)
 	case p.MaxDelay < 1:
-		return fmt.Errorf("%w: %s %s: delays are not enabled (--delay)", ErrInvalid, what, text)
+		return fmt.Errorf("%w: %s: delays are not enabled (--delay)", ErrInvalid, text)
 	case by < 1 || by > p.MaxDelay:
-		return fmt.Errorf("%w: %s %s: the delay must be within 1..%d (--delay)", ErrInvalid, what, text, p.MaxDelay)
+		return fmt.Errorf("%w: %s: the delay must be within 1..%d (--delay)", ErrInvalid, text, p.MaxDelay)
 	}
 	return nil
 }

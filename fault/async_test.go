@@ -71,7 +71,7 @@ func TestValidateScheduleAsync(t *testing.T) {
 		{p, Schedule{Delays: []Delay{dl("a", "b", 1, 3)}}, "within 1..2"},
 		{p, Schedule{Omissions: []Omission{om}, Delays: []Delay{dl("a", "b", 1, 1)}}, "also omitted"},
 		{p, Schedule{Delays: []Delay{dl("a", "b", 1, 1), dl("a", "b", 1, 2)}}, "delayed twice"},
-		{p, Schedule{Duplicates: []Duplicate{dp("a", "a", 1, 1)}}, "duplicate dup(a->a@1+1)"},
+		{p, Schedule{Duplicates: []Duplicate{dp("a", "a", 1, 1)}}, "dup(a->a@1+1): a node's messages to itself"},
 		{p, Schedule{Duplicates: []Duplicate{dp("a", "b", 1, 3)}}, "within 1..2"},
 		{noDups, Schedule{Duplicates: []Duplicate{dp("a", "b", 1, 1)}}, "duplicates are not enabled"},
 		{p, Schedule{Omissions: []Omission{om}, Duplicates: []Duplicate{dp("a", "b", 1, 1)}}, "also omitted"},
