@@ -61,7 +61,7 @@ func TestValidateScheduleAsync(t *testing.T) {
 		{p, Schedule{Delays: []Delay{dl("a", "b", 1, 2)}, Duplicates: []Duplicate{dp("a", "b", 1, 1)}}, ""},
 		{p, Schedule{Partitions: []Partition{pt("c", "b,a", 1, 3), pt("a", "b,c", 2, 2)}, Omissions: []Omission{om}}, ""},
 		{p, Schedule{Crashes: []Crash{{"a", 1}}, Delays: []Delay{dl("a", "b", 2, 1)}}, ""}, // Canonical drops it
-		{p, Schedule{Delays: []Delay{dl("x", "b", 1, 1)}}, `delay delay(x->b@1+1): unknown node "x"`},
+		{p, Schedule{Delays: []Delay{dl("x", "b", 1, 1)}}, `delay(x->b@1+1): unknown node "x"`},
 		{p, Schedule{Delays: []Delay{dl("a", "x", 1, 1)}}, `unknown node "x"`},
 		{p, Schedule{Delays: []Delay{dl("a", "a", 1, 1)}}, "messages to itself are never late"},
 		{p, Schedule{Delays: []Delay{dl("a", "b", 0, 1)}}, "time must be at least 1"},
