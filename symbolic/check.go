@@ -66,18 +66,8 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 	}
 	bad, anyPre, npre := e.question()
 	res := &Result{}
-	res.Stats.Tuples = len(e.u.tuples)
-	res.Stats.Instances = e.instances
+	s := e.solverFor(bad, &res.Stats, start)
 	res.Stats.PreTuples = npre
-	res.Stats.FaultVars = len(e.faults.omit) + len(p.Nodes)*p.EOT*min(p.MaxCrashes, 1) + e.faults.asyncVarCount()
-
-	s := newSolver(ctx, e.c)
-	s.cone(bad)
-	e.faults.constrain(s)
-	res.Stats.Gates = e.c.Len()
-	res.Stats.Vars = int(s.g.MaxVar())
-	res.Stats.Clauses = s.clauses
-	res.Stats.BuildTime = time.Since(start)
 
 	solveStart := time.Now()
 	defer func() { res.Stats.SolveTime = time.Since(solveStart) }()
@@ -101,17 +91,28 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 		}
 		return res, nil
 	}
-	// Shrink to the fewest faults: binary search on a cardinality bound
-	// (its sorter built and encoded only now that a model exists).
+	best, err := e.fewestFaults(s, bad, &res.Stats.SolverCalls)
+	if err != nil {
+		return nil, err
+	}
+	res.Violated, res.Schedule = true, best.Canonical()
+	return res, nil
+}
+
+// fewestFaults shrinks the solver's model of goal to one with the fewest
+// faults: a binary search on a cardinality bound over the fault costs (the
+// sorter built only now that a model exists). It counts its solver calls
+// in calls.
+func (e *encoder) fewestFaults(s *solver, goal z.Lit, calls *int) (fault.Schedule, error) {
 	card := logic.NewCardSort(e.faults.costs(), e.c)
 	best := e.faults.schedule(s)
 	lo, hi := 0, best.Size()
 	for lo < hi {
 		mid := (lo + hi) / 2
-		sat, err := s.solve(bad, card.Leq(mid))
-		res.Stats.SolverCalls++
+		sat, err := s.solve(goal, card.Leq(mid))
+		*calls++
 		if err != nil {
-			return nil, err
+			return best, err
 		}
 		if sat {
 			best = e.faults.schedule(s)
@@ -120,8 +121,24 @@ func Check(ctx context.Context, prog *dedalus.Program, p fault.Params, opts Opti
 			lo = mid + 1
 		}
 	}
-	res.Violated, res.Schedule = true, best.Canonical()
-	return res, nil
+	return best, nil
+}
+
+// solverFor gives the solver the cone of goal and the bounds on the fault
+// inputs, and fills the formula's sizes and build time into st (both
+// questions, Check's and CheckConfluence's, ask over the same circuit).
+func (e *encoder) solverFor(goal z.Lit, st *Stats, start time.Time) *solver {
+	st.Tuples = len(e.u.tuples)
+	st.Instances = e.instances
+	st.FaultVars = len(e.faults.omit) + len(e.p.Nodes)*e.p.EOT*min(e.p.MaxCrashes, 1) + e.faults.asyncVarCount()
+	s := newSolver(e.ctx, e.c)
+	s.cone(goal)
+	e.faults.constrain(s)
+	st.Gates = e.c.Len()
+	st.Vars = int(s.g.MaxVar())
+	st.Clauses = s.clauses
+	st.BuildTime = time.Since(start)
+	return s
 }
 
 // question is the literal "some pre tuple at EOT holds without its post",

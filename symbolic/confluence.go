@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-air/gini/logic"
 	"github.com/go-air/gini/z"
 
 	"github.com/ldfi/ldfi/dedalus"
@@ -63,17 +62,7 @@ func CheckConfluence(ctx context.Context, prog *dedalus.Program, p fault.Params,
 	}
 	differs, n := e.divergence(outcomes, reference)
 	res := &ConfluenceResult{OutcomeTuples: n}
-	res.Stats.Tuples = len(e.u.tuples)
-	res.Stats.Instances = e.instances
-	res.Stats.FaultVars = len(e.faults.omit) + len(p.Nodes)*p.EOT*min(p.MaxCrashes, 1) + e.faults.asyncVarCount()
-
-	s := newSolver(ctx, e.c)
-	s.cone(differs)
-	e.faults.constrain(s)
-	res.Stats.Gates = e.c.Len()
-	res.Stats.Vars = int(s.g.MaxVar())
-	res.Stats.Clauses = s.clauses
-	res.Stats.BuildTime = time.Since(start)
+	s := e.solverFor(differs, &res.Stats, start)
 
 	solveStart := time.Now()
 	defer func() { res.Stats.SolveTime = time.Since(solveStart) }()
@@ -124,29 +113,4 @@ func (e *encoder) divergence(outcomes []dedalus.RelID, reference []Fact) (z.Lit,
 		}
 	}
 	return e.c.Ors(diffs...), n
-}
-
-// fewestFaults shrinks the solver's model of goal to one with the fewest
-// faults: a binary search on a cardinality bound over the fault costs (the
-// sorter built only now that a model exists). It counts its solver calls
-// in calls.
-func (e *encoder) fewestFaults(s *solver, goal z.Lit, calls *int) (fault.Schedule, error) {
-	card := logic.NewCardSort(e.faults.costs(), e.c)
-	best := e.faults.schedule(s)
-	lo, hi := 0, best.Size()
-	for lo < hi {
-		mid := (lo + hi) / 2
-		sat, err := s.solve(goal, card.Leq(mid))
-		*calls++
-		if err != nil {
-			return best, err
-		}
-		if sat {
-			best = e.faults.schedule(s)
-			hi = best.Size()
-		} else {
-			lo = mid + 1
-		}
-	}
-	return best, nil
 }
