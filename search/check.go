@@ -141,6 +141,13 @@ func (c *checkRun) ldfi() error {
 
 // baseline runs the random or the exhaustive strategy.
 func (c *checkRun) baseline() error {
+	return c.runBaseline(func(res *Result) { vacuous(c.prog, c.cfg.Params, res) })
+}
+
+// runBaseline runs the random or the exhaustive strategy; vacuous turns a
+// certificate no run of which had a pre tuple into the vacuous verdict
+// (for a program or a target, each its own way).
+func (c *checkRun) runBaseline(vacuous func(*Result)) error {
 	cfg, res := c.cfg, c.res
 	b := &baselineSearch{cfg: cfg, exec: c.exec, sym: c.sym, res: res, start: c.start, limit: c.limit,
 		pf: newPrefetcher(c.exec, false, cfg.Parallel)}
@@ -161,7 +168,7 @@ func (c *checkRun) baseline() error {
 	if res.Verdict == Certified {
 		res.CertificateMethod = MethodExhaustive
 		if !b.sawPre {
-			vacuous(c.prog, cfg.Params, res)
+			vacuous(res)
 		}
 	}
 	res.Stats.Speculative = b.pf.wasted

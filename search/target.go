@@ -164,33 +164,7 @@ func (c *checkRun) targetLDFI() error {
 }
 
 // targetBaseline runs the random or the exhaustive strategy on a target.
-func (c *checkRun) targetBaseline() error {
-	cfg, res := c.cfg, c.res
-	b := &baselineSearch{cfg: cfg, exec: c.exec, sym: c.sym, res: res, start: c.start, limit: c.limit,
-		pf: newPrefetcher(c.exec, false, cfg.Parallel)}
-	if cfg.Strategy == Random {
-		b.nextSched = randomSchedules(cfg.Params, cfg.Seed)
-	} else {
-		if n := fault.Count(cfg.Params); n.Cmp(bigInt(cfg.maxRuns())) > 0 {
-			return fmt.Errorf("%w: %s schedules exceed the run limit (%d)", ErrSpaceTooLarge, n, cfg.maxRuns())
-		}
-		next, stop := iterPull(fault.Enumerate(cfg.Params))
-		defer stop()
-		b.nextSched, b.exhausts = next, true
-	}
-	if err := b.run(); err != nil {
-		return err
-	}
-	if res.Verdict == Certified {
-		res.CertificateMethod = MethodExhaustive
-		if !b.sawPre {
-			targetVacuous(res)
-		}
-	}
-	res.Stats.Speculative = b.pf.wasted
-	res.Stats.EvalTime = b.pf.evalDur
-	return nil
-}
+func (c *checkRun) targetBaseline() error { return c.runBaseline(targetVacuous) }
 
 // targetVacuous turns a certificate into the Vacuous verdict: no run the
 // search saw had an obligation.
