@@ -279,10 +279,11 @@ func (s *ldfiSearch) refill() error {
 // queued after the cut hypotheses of each round.
 func (s *ldfiSearch) extras() []candidate {
 	var out []candidate
+	// A proposal run (or symmetric to a run) never becomes worth running
+	// again: drop it for good, so that each round looks at fewer.
+	s.late = slices.DeleteFunc(s.late, func(f fault.Schedule) bool { return s.tried[s.orbitKey(f)] })
 	for _, f := range s.late {
-		if !s.tried[s.orbitKey(f)] {
-			out = append(out, candidate{sched: f, key: f.String(), targets: s.good, extra: true})
-		}
+		out = append(out, candidate{sched: f, key: f.String(), targets: s.good, extra: true})
 	}
 	return out
 }
