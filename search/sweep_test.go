@@ -43,6 +43,11 @@ type sweepRow struct {
 	EFF     int      `json:"eff"`
 	Crashes int      `json:"crashes"`
 	Expect  string   `json:"expect"`
+	// The asynchrony bounds (absent: off; omissions absent: unbounded).
+	Delay      int  `json:"delay"`
+	Duplicates bool `json:"duplicates"`
+	Partitions int  `json:"partitions"`
+	Omissions  *int `json:"omissions"`
 }
 
 // sweepSetup sizes the sweep.
@@ -70,7 +75,11 @@ var (
 // EOT are never delivered), so where EFF+2 would reach EOT, EOT is raised
 // by 2 as well: EFF always grows by exactly 2.
 func sweepBounds(r sweepRow) []fault.Params {
-	base := fault.Params{Nodes: r.Nodes, EOT: r.EOT, EFF: r.EFF, MaxCrashes: r.Crashes}
+	base := fault.Params{Nodes: r.Nodes, EOT: r.EOT, EFF: r.EFF, MaxCrashes: r.Crashes,
+		MaxDelay: r.Delay, Duplicates: r.Duplicates, MaxPartitions: r.Partitions}
+	if r.Omissions != nil {
+		base.OmissionsBounded, base.MaxOmissions = true, *r.Omissions
+	}
 	crash := base
 	crash.MaxCrashes = min(base.MaxCrashes+1, len(base.Nodes))
 	eff := base
